@@ -1,0 +1,92 @@
+# Pace: `make run` (set up, train if needed, serve) and `make test` (every check).
+# Each target does its own set-up, so any of them works on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+RASA_PORT ?= 5005
+ACTION_SERVER_PORT ?= 5055
+WEB_PORT ?= 8080
+export RASA_PORT ACTION_SERVER_PORT WEB_PORT
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+SPACY_MODEL := build/spacy/pace_en
+MODEL := models/pace.tar.gz
+
+# quiet, offline, reproducible
+export TF_CPP_MIN_LOG_LEVEL := 3
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+NLU_DATA := $(shell find data -name '*.yml' 2>/dev/null)
+MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json \
+	$(wildcard components/*.py) content/symptom_patterns.yml
+
+.PHONY: help install spacy train run test check validate lint unit conversations eval shell clean lock
+
+help:
+	@echo "make run     set up, train if anything changed, serve (REST :$(RASA_PORT), actions :$(ACTION_SERVER_PORT))"
+	@echo "make test    set up and run every check (lint, content, pytest, validate, train, conversation tests)"
+	@echo "make check   check the content files in seconds (for content editors)"
+	@echo "make eval    play ../shared/eval against a running Pace (start it with make run)"
+	@echo "make shell   chat in the terminal"
+
+# ---- set-up -------------------------------------------------------------------------------
+$(VENV)/.installed: requirements.txt constraints.txt
+	@python=$$(scripts/find_python310) || exit 1; \
+	  [ -x $(PY) ] || "$$python" -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed scripts/build_spacy.py content/spelling.yml
+	$(PY) scripts/build_spacy.py $(SPACY_MODEL)
+
+spacy: $(SPACY_MODEL)/meta.json
+
+# Trains only when the data, config, domain or spaCy pipeline changed since the last model.
+$(MODEL): $(MODEL_INPUTS)
+	$(RASA) train --fixed-model-name pace --out models --quiet
+	touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	scripts/serve.sh
+
+shell: $(MODEL)
+	$(RASA) run actions --port $(ACTION_SERVER_PORT) --actions actions & \
+	  trap "kill $$!" EXIT; $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+# ---- checks -------------------------------------------------------------------------------
+lint: install
+	$(VENV)/bin/ruff check actions components scripts tests
+	$(VENV)/bin/ruff format --check actions components scripts tests
+
+check: install
+	$(PY) scripts/check_content.py
+
+validate: install
+	$(PY) scripts/validate.py
+
+unit: spacy
+	$(VENV)/bin/pytest -q -m "not stack"
+
+conversations: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors \
+	  --out results/conversations --no-plot
+
+test: lint check validate unit $(MODEL) conversations
+	$(VENV)/bin/pytest -q -m stack
+
+eval: install
+	$(PY) scripts/eval.py --url http://localhost:$(RASA_PORT)/webhooks/rest/webhook
+
+lock: install
+	$(VENV)/bin/pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf build models/*.tar.gz results .pytest_cache

@@ -1,0 +1,84 @@
+"""Keeping a conversation going: follow-ups on the last topic, and suggestions when unsure."""
+
+import re
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import PaceAction
+from actions.topics import last_topic_response, next_topic_response, response_metadata
+
+# "and for him?", "what about my wife": the same answer, for the person they care for
+_ABOUT_SOMEONE_ELSE = re.compile(
+    r"\b(him|her|he|she|them|they|my (wife|husband|partner|mum|mom|mother|dad|father|son|daughter))\b",
+    re.IGNORECASE,
+)
+MAX_SUGGESTIONS = 3
+# Non-topic intents worth suggesting, with the response that carries their title and question.
+SUGGESTABLE_INTENTS = {"ask_protein_needs": "utter_protein_range"}
+
+
+class ActionContinueTopic(PaceAction):
+    """'Why?', 'tell me more', 'and for him?' continue the last topic answer."""
+
+    def name(self) -> str:
+        return "action_continue_topic"
+
+    async def perform(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        last = last_topic_response(tracker)
+        if last is None:
+            dispatcher.utter_message(response="utter_nothing_to_continue")
+            return []
+        text = tracker.latest_message.get("text") or ""
+        if _ABOUT_SOMEONE_ELSE.search(text):
+            dispatcher.utter_message(response="utter_same_for_them")
+            dispatcher.utter_message(response=last)
+            return []
+        dispatcher.utter_message(response=next_topic_response(domain, last) or last)
+        return []
+
+
+class ActionSuggestTopics(PaceAction):
+    """When Pace is unsure, it offers the nearest topics as buttons instead of guessing."""
+
+    def name(self) -> str:
+        return "action_suggest_topics"
+
+    async def perform(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        buttons = []
+        for response in self._candidates(tracker):
+            meta = response_metadata(domain, response)
+            if meta.get("title") and meta.get("question"):
+                buttons.append({"title": meta["title"], "payload": meta["question"]})
+            if len(buttons) == MAX_SUGGESTIONS:
+                break
+        if not buttons:
+            dispatcher.utter_message(response="utter_capabilities")
+            return []
+        dispatcher.utter_message(response="utter_suggest_topics", buttons=buttons)
+        return []
+
+    @staticmethod
+    def _candidates(tracker: Tracker) -> List[str]:
+        message = tracker.latest_message
+        ranked = []
+        selector = (message.get("response_selector") or {}).get("faq") or {}
+        for item in selector.get("ranking") or []:
+            key = item.get("intent_response_key")
+            if key:
+                ranked.append((item.get("confidence", 0.0), f"utter_{key}"))
+        for item in message.get("intent_ranking") or []:
+            response = SUGGESTABLE_INTENTS.get(item.get("name"))
+            if response:
+                ranked.append((item.get("confidence", 0.0), response))
+        ranked.sort(key=lambda pair: pair[0], reverse=True)
+        seen: List[str] = []
+        for _, response in ranked:
+            if response not in seen:
+                seen.append(response)
+        return seen

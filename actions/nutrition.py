@@ -1,0 +1,50 @@
+"""The protein calculator: the documents' 0.8 to 1.5 g per kg per day, in grams."""
+
+import re
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import PaceAction
+from actions.weights import Weight, parse_weight, protein_range_grams
+
+_MENTIONS_WEIGHT = re.compile(r"\bweigh", re.IGNORECASE)
+
+
+class ActionCalculateProtein(PaceAction):
+    """Answers protein questions with grams when a body weight is known, the range otherwise."""
+
+    def name(self) -> str:
+        return "action_calculate_protein"
+
+    async def perform(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        bare_ok = intent == "inform_weight" or bool(_MENTIONS_WEIGHT.search(text))
+        weight = parse_weight(text, allow_bare_number=bare_ok)
+
+        if weight is not None and weight.unit is None:
+            dispatcher.utter_message(response="utter_ask_weight_unit", number=f"{weight.amount:g}")
+            return []
+        if weight is not None and not weight.plausible:
+            dispatcher.utter_message(response="utter_weight_implausible")
+            return []
+        if weight is None:
+            known = tracker.get_slot("body_weight_kg")
+            if known is None:
+                dispatcher.utter_message(response="utter_protein_range")
+                return []
+            weight = Weight(float(known), "kg")
+
+        low, high = protein_range_grams(weight.kg)
+        dispatcher.utter_message(
+            response="utter_protein_grams",
+            weight=weight.describe(),
+            low_grams=low,
+            high_grams=high,
+        )
+        return [SlotSet("body_weight_kg", weight.kg)]

@@ -1,0 +1,44 @@
+"""Rasa NLU component: a leading "/" is plain text, never an intent shortcut.
+
+Rasa reads a message such as `/greet{"x": 1} my chest hurts` as the intent `greet` with entities,
+skipping the classifier and the safety layer. Nobody talking to Pace on a public channel needs that,
+and it would let anyone suppress an escalation or set slots. This component runs last in the NLU
+pipeline, after the text was understood as written, and removes the leading slashes so Rasa's
+RegexMessageHandler (which runs after the pipeline) finds no shortcut. Pace's own buttons send plain
+words, so they are not affected.
+"""
+
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class ShortcutGuard(GraphComponent):
+    """Turns `/anything` into `anything` once the pipeline has read the message."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ShortcutGuard":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if text and text.lstrip().startswith("/"):
+                message.set(TEXT, text.lstrip().lstrip("/"), add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data

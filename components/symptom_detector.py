@@ -1,0 +1,125 @@
+"""Rasa NLU component: the rule-based safety layer on top of the trained classifier.
+
+It runs after DIETClassifier and FallbackClassifier. When the rules in components/symptom_rules.py
+find a symptom report, the intent becomes `report_symptom` (or `report_emergency`) whatever the
+classifier said, and a `symptom` entity carries the category so Pace can say it back. When the rules
+find nothing, the classifier's answer stands: each layer can only add escalations, never remove one.
+That includes a low-confidence message whose best guess was a symptom report.
+"""
+
+from pathlib import Path
+from typing import Any, Dict, List, Type
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.symptom_rules import DEFAULT_PATTERNS, EMERGENCY, Finding, SymptomRules
+
+REPORT_SYMPTOM = "report_symptom"
+REPORT_EMERGENCY = "report_emergency"
+ESCALATING_INTENTS = {REPORT_SYMPTOM, REPORT_EMERGENCY}
+FALLBACK_INTENT = "nlu_fallback"
+
+
+@DefaultV1Recipe.register(
+    [
+        DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
+        DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR,
+    ],
+    is_trainable=False,
+    model_from="SpacyNLP",
+)
+class SymptomDetector(GraphComponent, EntityExtractorMixin):
+    """Marks a message as a symptom report when the rule-based layer finds one."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [SpacyNLP]
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            # the data file the content team extends; relative paths are relative to the project
+            "patterns": str(DEFAULT_PATTERNS.relative_to(DEFAULT_PATTERNS.parent.parent)),
+            # below this confidence a classifier guess of a symptom report still escalates
+            "fallback_escalation_threshold": 0.1,
+        }
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self._config = config
+        self._rules: SymptomRules | None = None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SymptomDetector":
+        return cls(config)
+
+    def _rules_for(self, model: SpacyModel) -> SymptomRules:
+        if self._rules is None:
+            path = Path(self._config["patterns"])
+            if not path.is_absolute():
+                path = DEFAULT_PATTERNS.parent.parent / path
+            self._rules = SymptomRules.from_file(model.model, path)
+        return self._rules
+
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        rules = self._rules_for(model)
+        for message in messages:
+            if not message.get(TEXT):
+                continue
+            doc = message.get(SPACY_DOCS[TEXT]) or model.model(message.get(TEXT).lower())
+            finding = rules.detect(doc)
+            if finding:
+                self._mark(message, finding)
+            else:
+                self._keep_classifier_escalation(message)
+        return messages
+
+    def _mark(self, message: Message, finding: Finding) -> None:
+        intent = REPORT_EMERGENCY if finding.tier == EMERGENCY else REPORT_SYMPTOM
+        current = (message.get(INTENT) or {}).get("name")
+        if current == REPORT_EMERGENCY:
+            intent = REPORT_EMERGENCY  # the classifier's more urgent tier wins
+        self._set_intent(message, intent)
+        entity = {
+            "entity": "symptom",
+            "value": finding.category,
+            "start": 0,
+            "end": len(message.get(TEXT)),
+            "confidence": 1.0,
+        }
+        message.set(
+            ENTITIES,
+            message.get(ENTITIES, []) + self.add_extractor_name([entity]),
+            add_to_output=True,
+        )
+
+    def _keep_classifier_escalation(self, message: Message) -> None:
+        """The FallbackClassifier must not swallow a likely symptom report."""
+        if (message.get(INTENT) or {}).get("name") != FALLBACK_INTENT:
+            return
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != FALLBACK_INTENT]
+        if not ranking:
+            return
+        best = ranking[0]
+        threshold = self._config["fallback_escalation_threshold"]
+        if best["name"] in ESCALATING_INTENTS and best["confidence"] >= threshold:
+            self._set_intent(message, best["name"])
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != name]
+        message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}] + ranking, add_to_output=True)

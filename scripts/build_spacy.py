@@ -1,0 +1,73 @@
+"""Build Pace's own spaCy pipeline from files in this repository.
+
+No pretrained English pipeline exists for spaCy 3.4 on the registries we may use, so Pace builds a
+blank English pipeline with:
+  - a sentencizer (the symptom layer reasons per sentence),
+  - the lookup lemmatizer, whose tables come from the spacy-lookups-data package and are saved
+    inside the pipeline (nothing is downloaded at run time),
+  - an attribute ruler that maps common misspellings (content/spelling.yml) to the right lemma,
+  - common_words.txt: English words common enough not to be typos (from spacy-lookups-data's word
+    probabilities); the symptom layer only corrects a word by spelling distance when it is not one.
+
+Usage: python scripts/build_spacy.py OUTPUT_DIR
+"""
+
+import gzip
+import json
+import sys
+from pathlib import Path
+from typing import Dict
+
+import spacy
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SPELLING_FILE = ROOT / "content" / "spelling.yml"
+COMMON_WORDS_FILE = "common_words.txt"
+# log probability above which a word counts as common English (about 53,000 words)
+COMMON_WORD_MIN_LOG_PROB = -15.0
+
+
+def load_corrections(path: Path = SPELLING_FILE) -> Dict[str, str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    corrections = data.get("corrections") or {}
+    bad = [k for k, v in corrections.items() if not isinstance(v, str) or " " in str(k)]
+    if bad:
+        raise SystemExit(f"{path}: corrections must map one word to one word: {bad}")
+    return {str(k).lower(): v.lower() for k, v in corrections.items()}
+
+
+def build(output: Path) -> spacy.language.Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    ruler = nlp.add_pipe("attribute_ruler")
+    nlp.initialize()  # loads the lookup tables from spacy-lookups-data
+    for wrong, right in sorted(load_corrections().items()):
+        # the lemma the right word would get, so "tierd" and "tired" match the same patterns
+        lemma = nlp(right)[0].lemma_
+        ruler.add([[{"LOWER": wrong}]], {"LEMMA": lemma, "NORM": right})
+    nlp.meta["name"] = "pace_en"
+    nlp.meta["version"] = "1.0.0"
+    nlp.meta["description"] = "Blank English + lookup lemmatizer + misspelling rules for Pace"
+    output.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(output)
+    write_common_words(output / COMMON_WORDS_FILE)
+    return nlp
+
+
+def write_common_words(path: Path) -> None:
+    import spacy_lookups_data
+
+    table = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
+    with gzip.open(table, "rt", encoding="utf-8") as handle:
+        probabilities = json.load(handle)
+    words = sorted(w for w, p in probabilities.items() if p > COMMON_WORD_MIN_LOG_PROB and w.isalpha())
+    path.write_text("\n".join(words) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python scripts/build_spacy.py OUTPUT_DIR")
+    built = build(Path(sys.argv[1]))
+    print(f"built spaCy pipeline {built.pipe_names} in {sys.argv[1]}")

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server in the foreground; Ctrl-C stops both.
+# Ports: RASA_PORT (default 5005), ACTION_SERVER_PORT (default 5055).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${RASA_PORT:=5005}" "${ACTION_SERVER_PORT:=5055}"
+export RASA_PORT ACTION_SERVER_PORT
+RASA=.venv/bin/rasa
+mkdir -p var
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+"$RASA" run actions --port "$ACTION_SERVER_PORT" --actions actions &
+pids+=($!)
+"$RASA" run --model models/pace.tar.gz --port "$RASA_PORT" \
+  --credentials credentials.yml --endpoints endpoints.yml --cors "*" &
+pids+=($!)
+echo "Pace: REST at http://localhost:${RASA_PORT}/webhooks/rest/webhook (Ctrl-C stops)"
+# whichever server exits first ends the run, and the trap stops the other one
+wait -n

@@ -1,0 +1,81 @@
+"""Shared fixtures: a fresh tracker, dispatcher and domain for every test."""
+
+import copy
+from pathlib import Path
+from typing import Any, Callable, Dict, List
+
+import pytest
+import spacy
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+ROOT = Path(__file__).resolve().parent.parent
+SPACY_MODEL = ROOT / "build" / "spacy" / "pace_en"
+
+
+@pytest.fixture(scope="session")
+def _domain_dict() -> Dict[str, Any]:
+    """The domain as Rasa sends it to the action server (retrieval answers merged in)."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_config(
+        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")]
+    )
+    return importer.get_domain().as_dict()
+
+
+@pytest.fixture
+def domain(_domain_dict: Dict[str, Any]) -> Dict[str, Any]:
+    return copy.deepcopy(_domain_dict)
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+@pytest.fixture
+def make_tracker() -> Callable[..., Tracker]:
+    """Builds a fresh tracker whose latest user message is `text`."""
+
+    def build(
+        text: str,
+        intent: str = "faq",
+        entities: List[Dict[str, Any]] | None = None,
+        slots: Dict[str, Any] | None = None,
+        events: List[Dict[str, Any]] | None = None,
+        parse_extra: Dict[str, Any] | None = None,
+        sender_id: str = "test-user",
+    ) -> Tracker:
+        latest = {
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "entities": entities or [],
+            **(parse_extra or {}),
+        }
+        return Tracker(
+            sender_id=sender_id,
+            slots={"safety_flag": False, "symptom": None, "body_weight_kg": None, **(slots or {})},
+            latest_message=latest,
+            events=list(events or []) + [{"event": "user", "text": text, "parse_data": latest}],
+            paused=False,
+            followup_action=None,
+            active_loop={},
+            latest_action_name="action_listen",
+        )
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def nlp() -> spacy.language.Language:
+    """Pace's own spaCy pipeline, built by `make spacy`."""
+    if not (SPACY_MODEL / "meta.json").exists():
+        from scripts.build_spacy import build
+
+        build(SPACY_MODEL)
+    return spacy.load(SPACY_MODEL)
+
+
+def responses_of(dispatcher: CollectingDispatcher) -> List[str | None]:
+    return [message.get("response") for message in dispatcher.messages]

@@ -1,0 +1,97 @@
+"""Follow-ups continue the last topic; unsure messages get the nearest topics as buttons."""
+
+import pytest
+
+from actions.conversation import ActionContinueTopic, ActionSuggestTopics
+from tests.conftest import responses_of
+
+
+def bot_said(name):
+    return {"event": "bot", "text": "...", "metadata": {"utter_action": name}}
+
+
+@pytest.mark.parametrize("text", ["tell me more", "why?", "what else can I do?", "go on"])
+async def test_follow_up_continues_with_the_next_answer(make_tracker, dispatcher, domain, text):
+    tracker = make_tracker(text, intent="ask_followup", events=[bot_said("utter_faq/reinnervation")])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_faq/reinnervation_overwhelmed"]
+
+
+@pytest.mark.parametrize("text", ["and for him?", "what about my wife", "same for her?"])
+async def test_follow_up_about_someone_else_repeats_the_answer_for_them(
+    make_tracker, dispatcher, domain, text
+):
+    tracker = make_tracker(text, intent="ask_followup", events=[bot_said("utter_faq/stretching")])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_same_for_them", "utter_faq/stretching"]
+
+
+async def test_follow_up_after_the_protein_calculator(make_tracker, dispatcher, domain):
+    tracker = make_tracker("why?", intent="ask_followup", events=[bot_said("utter_protein_grams")])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_faq/protein_why"]
+
+
+async def test_the_latest_topic_wins(make_tracker, dispatcher, domain):
+    events = [bot_said("utter_faq/stretching"), bot_said("utter_greet"), bot_said("utter_faq/myostatin")]
+    tracker = make_tracker("tell me more", intent="ask_followup", events=events)
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_faq/continuous_loss"]
+
+
+async def test_follow_up_without_a_topic_offers_the_menu(make_tracker, dispatcher, domain):
+    tracker = make_tracker("tell me more", intent="ask_followup", events=[bot_said("utter_greet")])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_nothing_to_continue"]
+
+
+def test_every_next_link_points_to_an_answer(domain):
+    for name, variations in domain["responses"].items():
+        following = (variations[0].get("metadata") or {}).get("next")
+        if following:
+            assert f"utter_{following}" in domain["responses"], name
+
+
+async def test_suggestions_are_the_nearest_topics_as_buttons(make_tracker, dispatcher, domain):
+    selector = {
+        "faq": {
+            "ranking": [
+                {"intent_response_key": "faq/stretching", "confidence": 0.30},
+                {"intent_response_key": "faq/range_of_motion", "confidence": 0.25},
+                {"intent_response_key": "faq/myostatin", "confidence": 0.01},
+            ]
+        }
+    }
+    ranking = [{"name": "ask_protein_needs", "confidence": 0.28}, {"name": "greet", "confidence": 0.2}]
+    tracker = make_tracker(
+        "strech thing??",
+        intent="nlu_fallback",
+        parse_extra={"response_selector": selector, "intent_ranking": ranking},
+    )
+
+    await ActionSuggestTopics().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_suggest_topics"]
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "Stretching", "payload": "how long should I hold a stretch"},
+        {"title": "Protein needs", "payload": "how much protein do I need"},
+        {"title": "Range of motion", "payload": "what are range of motion exercises"},
+    ]
+
+
+async def test_no_ranking_falls_back_to_the_capabilities_menu(make_tracker, dispatcher, domain):
+    tracker = make_tracker("???", intent="nlu_fallback")
+
+    await ActionSuggestTopics().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_capabilities"]

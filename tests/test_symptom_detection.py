@@ -1,0 +1,68 @@
+"""The rule-based safety layer on its own, over Pace's own phrasings (tests/symptom_cases.yml)."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.symptom_rules import EMERGENCY, SYMPTOM, SymptomRules
+
+CASES = yaml.safe_load((Path(__file__).parent / "symptom_cases.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def rules(nlp):
+    return SymptomRules.from_file(nlp)
+
+
+def detect(rules, nlp, text):
+    return rules.detect(nlp(text.lower()))
+
+
+def test_the_case_file_is_big_enough():
+    assert len(CASES["reports"]) >= 150
+    assert len(CASES["near_misses"]) >= 100
+
+
+@pytest.mark.parametrize("text", CASES["reports"])
+def test_symptom_report_is_caught(rules, nlp, text):
+    finding = detect(rules, nlp, text)
+    assert finding is not None, text
+    assert finding.tier in (SYMPTOM, EMERGENCY)
+
+
+@pytest.mark.parametrize("text", CASES["emergencies"])
+def test_emergency_gets_the_urgent_tier(rules, nlp, text):
+    finding = detect(rules, nlp, text)
+    assert finding is not None and finding.tier == EMERGENCY, text
+
+
+@pytest.mark.parametrize("text", CASES["near_misses"])
+def test_near_miss_is_not_a_report(rules, nlp, text):
+    assert detect(rules, nlp, text) is None, text
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("my calves are cramping", "cramping"),
+        ("my knee hurts", "pain"),
+        ("my arms keep twitching", "twitching"),
+        ("i'm exhausted since the class", "fatigue"),
+        ("my legs are weaker today", "weakness"),
+        ("i'm short of breath after walking", "breathing"),
+        ("she coughs when she drinks", "swallowing"),
+    ],
+)
+def test_category_is_the_first_symptom_named(rules, nlp, text, category):
+    assert detect(rules, nlp, text).category == category
+
+
+def test_a_new_pattern_in_the_data_file_is_picked_up(nlp, tmp_path):
+    """Content editors extend the layer by editing YAML, no code."""
+    source = Path(__file__).resolve().parent.parent / "content" / "symptom_patterns.yml"
+    patterns = yaml.safe_load(source.read_text(encoding="utf-8"))
+    assert SymptomRules(nlp, patterns).detect(nlp("my legs feel zingy after the walk")) is None
+
+    patterns["symptoms"]["unwell"]["phrases"].append("zingy")
+    assert SymptomRules(nlp, patterns).detect(nlp("my legs feel zingy after the walk")).category == "unwell"
