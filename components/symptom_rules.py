@@ -72,9 +72,7 @@ class Finding:
 class SymptomRules:
     """Matches symptom, emergency, anchor and blocker phrases and decides per clause."""
 
-    def __init__(
-        self, nlp: Language, patterns: Dict[str, Any], common_words: Set[str] | None = None
-    ) -> None:
+    def __init__(self, nlp: Language, patterns: Dict[str, Any], common_words: Set[str] | None = None) -> None:
         self._nlp = nlp
         self._common_words = common_words if common_words is not None else _load_common_words(nlp)
         self._typo_targets: Dict[str, str] = {}

@@ -148,17 +148,19 @@ def check_sources(responses: Iterable[Response], problems: List[Problem]) -> Non
                 )
             )
             continue
-        quote = normalise(str(meta.get("quote") or ""))
-        if not quote or quote not in document:
+        # one quote, or a list of quotes from the same document
+        raw = meta.get("quote")
+        quotes = [normalise(str(q)) for q in (raw if isinstance(raw, list) else [raw or ""])]
+        if not all(quotes) or any(q not in document for q in quotes):
             problems.append(
                 Problem(
                     response.path,
                     response.line,
-                    f"{response.name}: the quote is not word for word in " f"{meta['document']}",
+                    f"{response.name}: the quote is not word for word in {meta['document']}",
                 )
             )
             continue
-        extra = numbers_in(response.text) - numbers_in(quote)
+        extra = numbers_in(response.text) - set().union(*map(numbers_in, quotes))
         if extra:
             problems.append(
                 Problem(

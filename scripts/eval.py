@@ -14,6 +14,7 @@ import argparse
 import json
 import re
 import sys
+import urllib.error
 import urllib.request
 import uuid
 from collections import defaultdict
@@ -66,6 +67,11 @@ def main() -> int:
     parser.add_argument("--show-failures", action="store_true")
     args = parser.parse_args()
 
+    try:
+        send(args.url, f"eval-{uuid.uuid4().hex}", "hello")
+    except (urllib.error.URLError, ConnectionError) as error:
+        print(f"eval: Pace is not answering at {args.url} ({error}); start it with `make run`")
+        return 2
     cases = yaml.safe_load((args.eval_dir / "dev_set.yml").read_text())["cases"]
     dialogues = yaml.safe_load((args.eval_dir / "dev_dialogues.yml").read_text())["dialogues"]
     case_results = run_cases(args.url, cases)

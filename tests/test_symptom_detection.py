@@ -1,4 +1,4 @@
-"""The rule-based safety layer on its own, over Pace's own phrasings (tests/symptom_cases.yml)."""
+"""The rule-based safety layer on its own, over Pace's own phrasings (tests/data/symptom_cases.yml)."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import yaml
 
 from components.symptom_rules import EMERGENCY, SYMPTOM, SymptomRules
 
-CASES = yaml.safe_load((Path(__file__).parent / "symptom_cases.yml").read_text(encoding="utf-8"))
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "symptom_cases.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
