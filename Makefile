@@ -13,6 +13,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 SPACY_MODEL := build/spacy/pace_en
 MODEL := models/pace.tar.gz
+WEBCHAT := web/node_modules/rasa-webchat/lib/index.js
 
 # quiet, offline, reproducible
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -24,7 +25,8 @@ NLU_DATA := $(shell find data -name '*.yml' 2>/dev/null)
 MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json \
 	$(wildcard components/*.py) content/symptom_patterns.yml
 
-.PHONY: help install spacy train run test check validate lint unit conversations eval shell clean lock
+.PHONY: help install spacy web-deps browser-deps train run test check validate lint unit conversations \
+	stack eval shell clean lock
 
 help:
 	@echo "make run     set up, train if anything changed, serve (REST :$(RASA_PORT), actions :$(ACTION_SERVER_PORT))"
@@ -32,6 +34,7 @@ help:
 	@echo "make check   check the content files in seconds (for content editors)"
 	@echo "make eval    play ../shared/eval against a running Pace (start it with make run)"
 	@echo "make shell   chat in the terminal"
+	@echo "make unit    fast tests, no model; make stack: tests against the running assistant"
 
 # ---- set-up -------------------------------------------------------------------------------
 $(VENV)/.installed: requirements.txt constraints.txt
@@ -47,6 +50,19 @@ $(SPACY_MODEL)/meta.json: $(VENV)/.installed scripts/build_spacy.py content/spel
 
 spacy: $(SPACY_MODEL)/meta.json
 
+# rasa-webchat for the demo page, exactly as locked in web/package-lock.json
+$(WEBCHAT): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web-deps: $(WEBCHAT)
+
+# Debian's chromium for the browser tests (Playwright drives it; it downloads no browser itself)
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 # Trains only when the data, config, domain or spaCy pipeline changed since the last model.
 $(MODEL): $(MODEL_INPUTS)
 	$(RASA) train --fixed-model-name pace --out models --quiet
@@ -54,7 +70,7 @@ $(MODEL): $(MODEL_INPUTS)
 
 train: $(MODEL)
 
-run: $(MODEL)
+run: $(MODEL) $(WEBCHAT)
 	scripts/serve.sh
 
 shell: $(MODEL)
@@ -63,8 +79,8 @@ shell: $(MODEL)
 
 # ---- checks -------------------------------------------------------------------------------
 lint: install
-	$(VENV)/bin/ruff check actions components scripts tests
-	$(VENV)/bin/ruff format --check actions components scripts tests
+	$(VENV)/bin/ruff check actions channels components scripts tests
+	$(VENV)/bin/ruff format --check actions channels components scripts tests
 
 check: install
 	$(PY) scripts/check_content.py
@@ -79,8 +95,11 @@ conversations: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors \
 	  --out results/conversations --no-plot
 
-test: lint check validate unit $(MODEL) conversations
+# Rasa, the action server and the demo page on free loopback ports; REST, socket.io and a browser
+stack: $(MODEL) $(WEBCHAT) browser-deps
 	$(VENV)/bin/pytest -q -m stack
+
+test: lint check validate unit $(MODEL) conversations stack
 
 eval: install
 	$(PY) scripts/eval.py --url http://localhost:$(RASA_PORT)/webhooks/rest/webhook

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 KG_PER_LB = 0.45359237
 # Outside this range we ask again rather than compute: most likely a typo or a wrong unit.
 PLAUSIBLE_KG = (30.0, 250.0)
+# A number given without a unit is only taken for a weight when it could be one in kg or lb.
+BARE_NUMBER_RANGE = (20.0, 700.0)
 
 _UNITS = {
     "kg": "kg",
@@ -56,9 +58,10 @@ def parse_weight(text: str, allow_bare_number: bool = False) -> Weight | None:
     if match:
         return Weight(float(match.group(1).replace(",", ".")), _UNITS[match.group(2).lower()])
     if allow_bare_number:
-        bare = _BARE_NUMBER.search(text or "")
-        if bare:
-            return Weight(float(bare.group(1).replace(",", ".")), None)
+        for bare in _BARE_NUMBER.finditer(text or ""):
+            amount = float(bare.group(1).replace(",", "."))
+            if BARE_NUMBER_RANGE[0] <= amount <= BARE_NUMBER_RANGE[1]:
+                return Weight(amount, None)
     return None
 
 

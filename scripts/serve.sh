@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server in the foreground; Ctrl-C stops both.
-# Ports: RASA_PORT (default 5005), ACTION_SERVER_PORT (default 5055).
+# Starts the action server, the Rasa server and the demo web page in the foreground; Ctrl-C stops all.
+# Ports: RASA_PORT (default 5005), ACTION_SERVER_PORT (default 5055), WEB_PORT (default 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${RASA_PORT:=5005}" "${ACTION_SERVER_PORT:=5055}"
-export RASA_PORT ACTION_SERVER_PORT
+: "${RASA_PORT:=5005}" "${ACTION_SERVER_PORT:=5055}" "${WEB_PORT:=8080}"
+export RASA_PORT ACTION_SERVER_PORT WEB_PORT
 RASA=.venv/bin/rasa
 mkdir -p var
 
@@ -21,6 +21,8 @@ pids+=($!)
 "$RASA" run --model models/pace.tar.gz --port "$RASA_PORT" \
   --credentials credentials.yml --endpoints endpoints.yml --cors "*" &
 pids+=($!)
-echo "Pace: REST at http://localhost:${RASA_PORT}/webhooks/rest/webhook (Ctrl-C stops)"
+.venv/bin/python scripts/web.py &
+pids+=($!)
+echo "Pace: REST at http://localhost:${RASA_PORT}/webhooks/rest/webhook web page at http://localhost:${WEB_PORT}/ (Ctrl-C stops)"
 # whichever server exits first ends the run, and the trap stops the other one
 wait -n

@@ -77,5 +77,22 @@ def nlp() -> spacy.language.Language:
     return spacy.load(SPACY_MODEL)
 
 
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """One running Pace (Rasa, action server, demo page) for all tests marked `stack`."""
+    from tests.stack import MODEL, Stack
+
+    if not MODEL.exists():
+        pytest.fail("models/pace.tar.gz is missing: run `make train` (make test does)")
+    running = Stack(tmp_path_factory.mktemp("stack"))
+    try:
+        running.start_actions()
+        running.start_rasa()
+        running.start_web()
+        yield running
+    finally:
+        running.stop()
+
+
 def responses_of(dispatcher: CollectingDispatcher) -> List[str | None]:
     return [message.get("response") for message in dispatcher.messages]

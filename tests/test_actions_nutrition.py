@@ -31,6 +31,7 @@ def test_parse_weight_ignores_grams_per_kilo_and_bare_numbers_by_default():
     assert parse_weight("is 0.5 g per kg of protein enough") is None
     assert parse_weight("I weigh 70") is None
     assert parse_weight("I weigh 70", allow_bare_number=True).unit is None
+    assert parse_weight("[x](javascript:alert(1))", allow_bare_number=True) is None
 
 
 @pytest.mark.parametrize(

@@ -5,120 +5,17 @@ Marked `stack`: `make unit` leaves them out, `make test` runs them after trainin
 """
 
 import json
-import socket
 import sqlite3
-import subprocess
-import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "pace.tar.gz"
-RASA = ROOT / ".venv" / "bin" / "rasa"
 STOP_REPLY = "Please stop exercising now and contact your physician or care team about this."
 
 pytestmark = pytest.mark.stack
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: server exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not come up within {timeout}s")
-
-
-class Stack:
-    def __init__(self, workdir: Path) -> None:
-        self.rasa_port = free_port()
-        self.action_port = free_port()
-        self.db = workdir / "conversations.db"
-        self.endpoints = workdir / "endpoints.yml"
-        self.endpoints.write_text(
-            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.db}\n"
-        )
-        self.log_dir = workdir
-        self.actions: Optional[subprocess.Popen] = None
-        self.rasa: Optional[subprocess.Popen] = None
-
-    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
-        log = open(self.log_dir / f"{name}.log", "w")
-        return subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-    def start_actions(self) -> None:
-        self.actions = self._spawn(
-            "actions", [str(RASA), "run", "actions", "--port", str(self.action_port), "--actions", "actions"]
-        )
-        wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions)
-
-    def stop_actions(self) -> None:
-        if self.actions and self.actions.poll() is None:
-            self.actions.terminate()
-            self.actions.wait(timeout=30)
-
-    def start_rasa(self) -> None:
-        self.rasa = self._spawn(
-            "rasa",
-            [
-                str(RASA), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
-                "--endpoints", str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
-                "--enable-api",
-            ],
-        )  # fmt: skip
-        wait_for(f"http://127.0.0.1:{self.rasa_port}/", self.rasa)
-
-    def stop(self) -> None:
-        self.stop_actions()
-        if self.rasa and self.rasa.poll() is None:
-            self.rasa.terminate()
-            self.rasa.wait(timeout=30)
-
-    def post(self, path: str, payload: Dict) -> object:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.rasa_port}{path}",
-            json.dumps(payload).encode(),
-            {"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())
-
-    def say(self, sender: str, text: str) -> List[Dict]:
-        return self.post("/webhooks/rest/webhook", {"sender": sender, "message": text})
-
-    def tracker(self, sender: str) -> Dict:
-        url = f"http://127.0.0.1:{self.rasa_port}/conversations/{sender}/tracker"
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return json.loads(response.read())
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail("models/pace.tar.gz is missing: run `make train` (make test does)")
-    running = Stack(tmp_path_factory.mktemp("stack"))
-    try:
-        running.start_actions()
-        running.start_rasa()
-        yield running
-    finally:
-        running.stop()
 
 
 def sender() -> str:
@@ -205,9 +102,52 @@ def test_conversations_are_kept_in_the_sqlite_store(stack):
 
 
 def test_escalation_reaches_the_person_with_the_action_server_down(stack):
-    """Runs last in this module: it stops the action server."""
     stack.stop_actions()
-    replies = texts(stack.say(sender(), "my knee hurts after the exercise bike"))
-    assert replies and replies[0] == STOP_REPLY
-    emergency = texts(stack.say(sender(), "he's choking and can't breathe"))
-    assert emergency and "emergency number" in emergency[0]
+    try:
+        replies = texts(stack.say(sender(), "my knee hurts after the exercise bike"))
+        assert replies and replies[0] == STOP_REPLY
+        emergency = texts(stack.say(sender(), "he's choking and can't breathe"))
+        assert emergency and "emergency number" in emergency[0]
+    finally:
+        stack.start_actions()
+
+
+def rest_status(stack, body: bytes) -> tuple:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook",
+        body,
+        {"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ({"message": "hi"}, "'sender' must be a non-empty string"),
+        ({"sender": "", "message": "hi"}, "'sender' must be a non-empty string"),
+        ({"sender": 7, "message": "hi"}, "'sender' must be a non-empty string"),
+        ({"sender": "a"}, "'message' must be a string"),
+        ({"sender": "a", "message": 5}, "'message' must be a string"),
+        ({"sender": "a", "message": ["hi"]}, "'message' must be a string"),
+        ([1, 2], "the body must be a JSON object"),
+    ],
+)
+def test_rest_rejects_bad_requests_with_a_clear_400(stack, body, reason):
+    status, reply = rest_status(stack, json.dumps(body).encode())
+    assert status == 400
+    assert reply["error"] == "bad_request" and reply["reason"].startswith(reason)
+
+
+def test_rest_rejects_malformed_json(stack):
+    assert rest_status(stack, b"{not json")[0] == 400
+
+
+def test_rest_answer_carries_its_source(stack):
+    reply = stack.say(sender(), "what is cachexia")[0]
+    assert reply["metadata"]["document"] == "can-you-build-muscle-with-als.txt"
+    assert "cachexia" in reply["metadata"]["quote"]

@@ -1,0 +1,90 @@
+"""REST channel for custom front ends: clear 400s for bad input, answers with their source.
+
+Rasa's stock REST channel puts a request without `sender` into one shared "default" conversation
+and answers a non-string message with a 500. This one refuses both with a 400 and a plain message,
+and adds each answer's source (document and quote) to the reply as `metadata`.
+"""
+
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+MAX_MESSAGE_CHARS = 2000
+
+
+class SourcedOutputChannel(CollectingOutputChannel):
+    """Collects replies like Rasa's REST channel, keeping each response's source metadata."""
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        metadata = message.get("metadata") or {}
+        before = len(self.messages)
+        await super().send_response(recipient_id, message)
+        source = {k: metadata[k] for k in ("document", "quote") if k in metadata}
+        if source:
+            for sent in self.messages[before:]:
+                sent["metadata"] = source
+
+
+def bad_request(reason: str) -> HTTPResponse:
+    return response.json({"error": "bad_request", "reason": reason}, status=400)
+
+
+def validate(body: Any) -> Optional[str]:
+    """Why the request body cannot be handled, or None when it can."""
+    if not isinstance(body, dict):
+        return "the body must be a JSON object with 'sender' and 'message'"
+    sender = body.get("sender")
+    if not isinstance(sender, str) or not sender.strip():
+        return "'sender' must be a non-empty string that identifies the conversation"
+    message = body.get("message")
+    if not isinstance(message, str):
+        return "'message' must be a string"
+    if len(message) > MAX_MESSAGE_CHARS:
+        return f"'message' is longer than {MAX_MESSAGE_CHARS} characters"
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return "'metadata' must be a JSON object"
+    return None
+
+
+class PaceRestInput(RestInput):
+    """Served at /webhooks/rest/webhook, like Rasa's REST channel."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("pace_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # noqa: BLE001 - Sanic raises on malformed JSON
+                return bad_request("the body is not valid JSON")
+            problem = validate(body)
+            if problem:
+                return bad_request(problem)
+            collector = SourcedOutputChannel()
+            await on_new_message(
+                UserMessage(
+                    body["message"],
+                    collector,
+                    body["sender"],
+                    input_channel=self.name(),
+                    metadata=body.get("metadata"),
+                )
+            )
+            messages: List[Dict[str, Any]] = collector.messages
+            return response.json(messages)
+
+        return webhook

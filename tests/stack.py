@@ -1,0 +1,114 @@
+"""Runs Pace for tests: Rasa, the action server and the demo page on free loopback ports."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "pace.tar.gz"
+RASA = ROOT / ".venv" / "bin" / "rasa"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: server exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not come up within {timeout}s")
+
+
+class Stack:
+    def __init__(self, workdir: Path) -> None:
+        self.rasa_port = free_port()
+        self.web_port = free_port()
+        self.web: Optional[subprocess.Popen] = None
+        self.action_port = free_port()
+        self.db = workdir / "conversations.db"
+        self.endpoints = workdir / "endpoints.yml"
+        self.endpoints.write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.db}\n"
+        )
+        self.log_dir = workdir
+        self.actions: Optional[subprocess.Popen] = None
+        self.rasa: Optional[subprocess.Popen] = None
+
+    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+        log = open(self.log_dir / f"{name}.log", "w")
+        return subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    def start_actions(self) -> None:
+        self.actions = self._spawn(
+            "actions", [str(RASA), "run", "actions", "--port", str(self.action_port), "--actions", "actions"]
+        )
+        wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions)
+
+    def stop_actions(self) -> None:
+        if self.actions and self.actions.poll() is None:
+            self.actions.terminate()
+            self.actions.wait(timeout=30)
+
+    def start_rasa(self) -> None:
+        self.rasa = self._spawn(
+            "rasa",
+            [
+                str(RASA), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
+                "--endpoints", str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
+                "--enable-api", "--cors", "*",
+            ],
+        )  # fmt: skip
+        wait_for(f"http://127.0.0.1:{self.rasa_port}/", self.rasa)
+
+    def start_web(self) -> None:
+        env = {"WEB_PORT": str(self.web_port), "RASA_PORT": str(self.rasa_port), "PATH": "/usr/bin:/bin"}
+        self.web = subprocess.Popen(
+            [sys.executable, str(ROOT / "scripts" / "web.py")],
+            cwd=ROOT,
+            env=env,
+            stdout=open(self.log_dir / "web.log", "w"),
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(f"http://127.0.0.1:{self.web_port}/", self.web, timeout=30)
+
+    def stop(self) -> None:
+        if self.web and self.web.poll() is None:
+            self.web.terminate()
+            self.web.wait(timeout=10)
+        self.stop_actions()
+        if self.rasa and self.rasa.poll() is None:
+            self.rasa.terminate()
+            self.rasa.wait(timeout=30)
+
+    def post(self, path: str, payload: Dict) -> object:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.rasa_port}{path}",
+            json.dumps(payload).encode(),
+            {"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def say(self, sender: str, text: str) -> List[Dict]:
+        return self.post("/webhooks/rest/webhook", {"sender": sender, "message": text})
+
+    def tracker(self, sender: str) -> Dict:
+        url = f"http://127.0.0.1:{self.rasa_port}/conversations/{sender}/tracker"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read())
