@@ -26,12 +26,13 @@ MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json \
 	$(wildcard components/*.py) content/symptom_patterns.yml
 
 .PHONY: help install spacy web-deps browser-deps train run test check validate lint unit conversations \
-	stack eval shell clean lock
+	stack bench eval shell clean lock
 
 help:
 	@echo "make run     set up, train if anything changed, serve (REST :$(RASA_PORT), actions :$(ACTION_SERVER_PORT))"
 	@echo "make test    set up and run every check (lint, content, pytest, validate, train, conversation tests)"
 	@echo "make check   check the content files in seconds (for content editors)"
+	@echo "make bench   start-up, reply latency and memory, written to bench/RESULTS.md"
 	@echo "make eval    play ../shared/eval against a running Pace (start it with make run)"
 	@echo "make shell   chat in the terminal"
 	@echo "make unit    fast tests, no model; make stack: tests against the running assistant"
@@ -100,6 +101,9 @@ stack: $(MODEL) $(WEBCHAT) browser-deps
 	$(VENV)/bin/pytest -q -m stack
 
 test: lint check validate unit $(MODEL) conversations stack
+
+bench: $(MODEL)
+	$(PY) scripts/bench.py
 
 eval: install
 	$(PY) scripts/eval.py --url http://localhost:$(RASA_PORT)/webhooks/rest/webhook

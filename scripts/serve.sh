@@ -16,10 +16,13 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# the messaging apps whose secrets are set in the environment, besides REST and socket.io
+.venv/bin/python scripts/credentials.py var/credentials.yml
+
 "$RASA" run actions --port "$ACTION_SERVER_PORT" --actions actions &
 pids+=($!)
 "$RASA" run --model models/pace.tar.gz --port "$RASA_PORT" \
-  --credentials credentials.yml --endpoints endpoints.yml --cors "*" &
+  --credentials var/credentials.yml --endpoints endpoints.yml --cors "*" &
 pids+=($!)
 .venv/bin/python scripts/web.py &
 pids+=($!)

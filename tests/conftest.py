@@ -77,14 +77,48 @@ def nlp() -> spacy.language.Language:
     return spacy.load(SPACY_MODEL)
 
 
+# Test secrets for the messaging apps; the platforms' APIs are a loopback stand-in.
+CHANNEL_SECRETS = {
+    "TELEGRAM_ACCESS_TOKEN": "123456:test-token",
+    "TELEGRAM_SECRET_TOKEN": "telegram-secret",
+    "SLACK_BOT_TOKEN": "xoxb-test",
+    "SLACK_SIGNING_SECRET": "slack-signing-secret",
+    "TWILIO_ACCOUNT_SID": "ACtest",
+    "TWILIO_AUTH_TOKEN": "twilio-auth-token",
+    "TWILIO_NUMBER": "+15550000000",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "fb-page-token",
+    "FACEBOOK_APP_SECRET": "fb-app-secret",
+    "FACEBOOK_VERIFY_TOKEN": "fb-verify",
+}
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    """One running Pace (Rasa, action server, demo page) for all tests marked `stack`."""
-    from tests.stack import MODEL, Stack
+def standin():
+    from tests.standin import Standin
+
+    running = Standin()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, standin):
+    """One running Pace (Rasa, action server, demo page, all messaging apps) for `stack` tests."""
+    from scripts.stack import MODEL, Stack, free_port
 
     if not MODEL.exists():
         pytest.fail("models/pace.tar.gz is missing: run `make train` (make test does)")
-    running = Stack(tmp_path_factory.mktemp("stack"))
+    rasa_port = free_port()
+    env = {
+        **CHANNEL_SECRETS,
+        # the exact URL Twilio signs
+        "TWILIO_WEBHOOK_URL": f"http://127.0.0.1:{rasa_port}/webhooks/twilio/webhook",
+        "TELEGRAM_API_URL": standin.url,
+        "SLACK_API_URL": standin.url,
+        "TWILIO_API_URL": standin.url,
+        "FACEBOOK_API_URL": standin.url,
+    }
+    running = Stack(tmp_path_factory.mktemp("stack"), env, rasa_port)
     try:
         running.start_actions()
         running.start_rasa()

@@ -1,6 +1,7 @@
 """Runs Pace for tests: Rasa, the action server and the demo page on free loopback ports."""
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "pace.tar.gz"
@@ -35,8 +38,15 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
 
 
 class Stack:
-    def __init__(self, workdir: Path) -> None:
-        self.rasa_port = free_port()
+    def __init__(
+        self, workdir: Path, env: Optional[Dict[str, str]] = None, rasa_port: Optional[int] = None
+    ) -> None:
+        from scripts.credentials import enabled_channels
+
+        self.env = {**os.environ, **(env or {})}
+        self.credentials = workdir / "credentials.yml"
+        self.credentials.write_text(yaml.safe_dump(enabled_channels(environ=self.env)))
+        self.rasa_port = rasa_port or free_port()
         self.web_port = free_port()
         self.web: Optional[subprocess.Popen] = None
         self.action_port = free_port()
@@ -52,7 +62,7 @@ class Stack:
 
     def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "w")
-        return subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=self.env)
 
     def start_actions(self) -> None:
         self.actions = self._spawn(
@@ -70,7 +80,7 @@ class Stack:
             "rasa",
             [
                 str(RASA), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
-                "--endpoints", str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
+                "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
                 "--enable-api", "--cors", "*",
             ],
         )  # fmt: skip
