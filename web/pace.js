@@ -34,6 +34,8 @@
     });
     var input = root.querySelector(".rw-new-message");
     if (input && !input.getAttribute("aria-label")) { input.setAttribute("aria-label", "Your message to Pace"); }
+    var close = root.querySelector(".rw-close-button");
+    if (close && !close.getAttribute("aria-label")) { close.setAttribute("aria-label", "Close chat"); }
     var send = root.querySelector(".rw-send");
     if (send && !send.getAttribute("aria-label")) { send.setAttribute("aria-label", "Send"); }
     root.querySelectorAll(".rw-response .rw-message-text").forEach(function (message) {
