@@ -65,8 +65,9 @@ class PlatformOutput(OutputChannel, ABC):
 
     text_limit = 4000
 
-    def __init__(self, api_url: str, reply_to: Dict[str, Any]) -> None:
+    def __init__(self, api_url: str, token: str, reply_to: Dict[str, Any]) -> None:
         self.api_url = api_url.rstrip("/")
+        self.token = token
         self.reply_to = reply_to
 
     async def post(self, url: str, **kwargs: Any) -> None:

@@ -26,10 +26,6 @@ class MessengerOutput(PlatformOutput):
     def name(cls) -> str:
         return "facebook"
 
-    def __init__(self, api_url: str, token: str, reply_to: Dict[str, Any]) -> None:
-        super().__init__(api_url, reply_to)
-        self.token = token
-
     async def send_part(self, text: str, buttons: Optional[List[Dict[str, Any]]]) -> None:
         message: Dict[str, Any] = {"text": text}
         if buttons:

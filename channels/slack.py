@@ -29,10 +29,6 @@ class SlackOutput(PlatformOutput):
     def name(cls) -> str:
         return "slack"
 
-    def __init__(self, api_url: str, token: str, reply_to: Dict[str, Any]) -> None:
-        super().__init__(api_url, reply_to)
-        self.token = token
-
     async def send_part(self, text: str, buttons: Optional[List[Dict[str, Any]]]) -> None:
         payload: Dict[str, Any] = {"channel": self.reply_to["channel"], "text": text}
         if buttons:

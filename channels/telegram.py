@@ -22,10 +22,6 @@ class TelegramOutput(PlatformOutput):
     def name(cls) -> str:
         return "telegram"
 
-    def __init__(self, api_url: str, token: str, reply_to: Dict[str, Any]) -> None:
-        super().__init__(api_url, reply_to)
-        self.token = token
-
     async def send_part(self, text: str, buttons: Optional[List[Dict[str, Any]]]) -> None:
         payload: Dict[str, Any] = {"chat_id": self.reply_to["chat_id"], "text": text}
         if buttons:

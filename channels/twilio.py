@@ -28,9 +28,8 @@ class TwilioOutput(PlatformOutput):
         return "twilio"
 
     def __init__(self, api_url: str, account_sid: str, auth_token: str, sender: str, reply_to: Dict) -> None:
-        super().__init__(api_url, reply_to)
+        super().__init__(api_url, auth_token, reply_to)
         self.account_sid = account_sid
-        self.auth_token = auth_token
         self.sender = sender
 
     async def send_text_with_buttons(
@@ -42,7 +41,7 @@ class TwilioOutput(PlatformOutput):
     async def send_part(self, text: str, buttons: Optional[List[Dict[str, Any]]]) -> None:
         url = f"{self.api_url}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
         form = {"To": self.reply_to["to"], "From": self.sender, "Body": text}
-        await self.post(url, data=form, auth=aiohttp.BasicAuth(self.account_sid, self.auth_token))
+        await self.post(url, data=form, auth=aiohttp.BasicAuth(self.account_sid, self.token))
 
 
 class TwilioInput(PlatformInput):
