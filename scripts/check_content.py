@@ -6,6 +6,7 @@ Run it as `make check`. It checks that:
   - no answer states a number its quote lacks ({placeholders} filled in by Pace are not counted);
   - every topic question (faq/<key>) has an answer and every answer has questions, at least
     MIN_EXAMPLES of them;
+  - every topic answer is at most MAX_ANSWER_CHARS long and ends with quick replies;
   - every `next:` points to an existing answer, every button sends words Pace was trained on;
   - content/coverage.yml maps every fact of the documents to answers that exist.
 """
@@ -22,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "content" / "sources"
 COVERAGE = ROOT / "content" / "coverage.yml"
 MIN_EXAMPLES = 6
+# answers are read on phones and with assistive devices
+MAX_ANSWER_CHARS = 400
 NUMBER_WORDS = {
     "one",
     "two",
@@ -186,6 +189,20 @@ def check_topics(
                 )
             )
     for response in responses.values():
+        if response.name.startswith("utter_faq/"):
+            if len(response.text) > MAX_ANSWER_CHARS:
+                problems.append(
+                    Problem(
+                        response.path,
+                        response.line,
+                        f"{response.name} is {len(response.text)} characters; "
+                        f"keep answers under {MAX_ANSWER_CHARS}",
+                    )
+                )
+            if not response.buttons:
+                problems.append(
+                    Problem(response.path, response.line, f"{response.name} has no quick replies (buttons)")
+                )
         if response.name.startswith("utter_faq/") and response.name[len("utter_") :] not in examples:
             problems.append(
                 Problem(response.path, response.line, f"{response.name} has no example questions")

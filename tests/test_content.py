@@ -188,3 +188,20 @@ def test_each_quote_of_a_list_must_be_in_the_document(project_copy):
     assert problems == [
         "utter_faq/intense_exercise: the quote is not word for word in als-exercise-preserving-function.txt"
     ]
+
+
+def test_a_long_answer_without_quick_replies_is_reported(project_copy):
+    nutrition = project_copy / "data" / "nlu" / "nutrition.yml"
+    edit(
+        nutrition,
+        "Cachexia is severe muscle and fat wasting.",
+        "Cachexia is severe muscle and fat wasting. " + "More words. " * 40,
+    )
+    text = nutrition.read_text()
+    start = text.index("  utter_faq/cachexia:")
+    buttons = text.index("      buttons:", start)
+    end = text.index("  utter_faq/", buttons)
+    nutrition.write_text(text[:buttons] + "\n" + text[end:])
+    messages = [p.message for p in check_content.run()]
+    assert any("utter_faq/cachexia is" in m and "keep answers under 400" in m for m in messages)
+    assert "utter_faq/cachexia has no quick replies (buttons)" in messages
