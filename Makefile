@@ -22,8 +22,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 NLU_DATA := $(shell find data -name '*.yml' 2>/dev/null)
-MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json \
-	$(wildcard components/*.py) content/symptom_patterns.yml
+# (content/symptom_patterns.yml is read when Rasa starts, so editing it needs a restart, not training)
+MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json $(wildcard components/*.py)
 
 .PHONY: help install spacy web-deps browser-deps train run test check validate lint unit conversations \
 	stack bench eval shell clean lock
