@@ -4,7 +4,9 @@ It runs after DIETClassifier and FallbackClassifier. When the rules in component
 find a symptom report, the intent becomes `report_symptom` (or `report_emergency`) whatever the
 classifier said, and a `symptom` entity carries the category so Pace can say it back. When the rules
 find nothing, the classifier's answer stands: each layer can only add escalations, never remove one.
-That includes a low-confidence message whose best guess was a symptom report.
+A low-confidence message whose best guess was a symptom report or an emergency escalates too (as a
+symptom report) when it contains a symptom word at all, so an unsure classifier errs on the safe
+side without sending "call your emergency number" to a question about passports.
 """
 
 from pathlib import Path
@@ -83,7 +85,7 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
             finding = rules.detect(doc)
             if finding:
                 self._mark(message, finding)
-            else:
+            elif rules.mentions_symptom(doc):
                 self._keep_classifier_escalation(message)
         return messages
 
@@ -116,7 +118,7 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
         best = ranking[0]
         threshold = self._config["fallback_escalation_threshold"]
         if best["name"] in ESCALATING_INTENTS and best["confidence"] >= threshold:
-            self._set_intent(message, best["name"])
+            self._set_intent(message, REPORT_SYMPTOM)
 
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:

@@ -156,6 +156,13 @@ class SymptomRules:
             found = found or finding
         return found
 
+    def mentions_symptom(self, doc: Doc) -> bool:
+        """Whether any symptom or emergency phrase occurs at all, reported or not."""
+        return any(
+            key == EMERGENCY or key.startswith("symptom:")
+            for key in (self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc))
+        )
+
     def _clauses(self, doc: Doc) -> List[Span]:
         clauses, start = [], 0
         for token in doc:

@@ -1,0 +1,107 @@
+"""The custom NLU components on Rasa messages: SymptomDetector and ShortcutGuard."""
+
+import pytest
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.shortcut_guard import ShortcutGuard
+from components.symptom_detector import SymptomDetector
+
+
+@pytest.fixture
+def detector():
+    return SymptomDetector(SymptomDetector.get_default_config())
+
+
+@pytest.fixture
+def spacy_model(nlp):
+    return SpacyModel(model=nlp, model_name="pace_en")
+
+
+def message(nlp, text, intent, confidence=0.9, ranking=None):
+    msg = Message(data={TEXT: text})
+    msg.set(SPACY_DOCS[TEXT], nlp(text.lower()))
+    msg.set("intent", {"name": intent, "confidence": confidence})
+    msg.set("intent_ranking", ranking or [{"name": intent, "confidence": confidence}])
+    return msg
+
+
+def intent_of(msg):
+    return msg.get("intent")["name"]
+
+
+def symptom_entities(msg):
+    return [e["value"] for e in msg.get("entities") or [] if e["entity"] == "symptom"]
+
+
+def test_rules_turn_a_missed_report_into_a_symptom_report(detector, spacy_model, nlp):
+    msg = message(nlp, "my calves are cramping after the pool", "faq")
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == "report_symptom"
+    assert symptom_entities(msg) == ["cramping"]
+    assert msg.get("entities")[0]["extractor"] == "SymptomDetector"
+
+
+def test_rules_find_an_emergency(detector, spacy_model, nlp):
+    msg = message(nlp, "he is choking and turning blue", "report_symptom")
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == "report_emergency"
+
+
+def test_the_classifiers_more_urgent_tier_wins(detector, spacy_model, nlp):
+    msg = message(nlp, "my legs hurt so much", "report_emergency")
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == "report_emergency"
+
+
+def test_a_confident_classifier_report_stands_without_rules(detector, spacy_model, nlp):
+    msg = message(nlp, "something feels off in me since physio", "report_symptom", 0.93)
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == "report_symptom" and symptom_entities(msg) == []
+
+
+def test_the_rules_never_remove_an_escalation(detector, spacy_model, nlp):
+    msg = message(nlp, "what signs mean i should stop", "report_symptom", 0.8)
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == "report_symptom"
+
+
+def test_an_unsure_guess_of_a_symptom_escalates_when_a_symptom_word_is_there(detector, spacy_model, nlp):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.35},
+        {"name": "report_emergency", "confidence": 0.3},
+        {"name": "faq", "confidence": 0.25},
+    ]
+    msg = message(nlp, "what if the cramps come back", "nlu_fallback", 0.35, ranking)
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == "report_symptom"  # never the emergency tier on a guess
+
+
+def test_an_unsure_guess_without_any_symptom_word_stays_a_fallback(detector, spacy_model, nlp):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.35}, {"name": "report_emergency", "confidence": 0.3}]
+    msg = message(nlp, "how do i renew my passport", "nlu_fallback", 0.35, ranking)
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == "nlu_fallback"
+
+
+def test_questions_about_symptoms_keep_their_intent(detector, spacy_model, nlp):
+    msg = message(nlp, "how long should soreness last after exercise", "faq")
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == "faq" and symptom_entities(msg) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("/greet my chest hurts", "greet my chest hurts"),
+        ('/inform_weight{"body_weight_kg": 500}', 'inform_weight{"body_weight_kg": 500}'),
+        ("  //faq", "faq"),
+        ("my legs ache / my arms too", "my legs ache / my arms too"),
+    ],
+)
+def test_shortcut_guard_makes_a_leading_slash_plain_text(text, expected):
+    msg = Message(data={TEXT: text})
+    ShortcutGuard().process([msg])
+    assert msg.get(TEXT) == expected
