@@ -6,6 +6,7 @@ from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.protein_router import ProteinRouter
 from components.shortcut_guard import ShortcutGuard
 from components.symptom_detector import SymptomDetector
 
@@ -105,3 +106,19 @@ def test_shortcut_guard_makes_a_leading_slash_plain_text(text, expected):
     msg = Message(data={TEXT: text})
     ShortcutGuard().process([msg])
     assert msg.get(TEXT) == expected
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("At 80 kg, what's a good amount of protein each day?", "faq", "ask_protein_needs"),
+        ("she weighs 120 lbs, how much protien?", "inform_weight", "ask_protein_needs"),
+        ("what does protein do for muscles", "faq", "faq"),  # no weight: a topic question
+        ("i weigh 70 kg and my legs hurt, protein?", "report_symptom", "report_symptom"),
+    ],
+)
+def test_protein_router_sends_a_protein_question_with_a_weight_to_the_calculator(text, intent, expected):
+    msg = Message(data={TEXT: text})
+    msg.set("intent", {"name": intent, "confidence": 0.7})
+    ProteinRouter().process([msg])
+    assert intent_of(msg) == expected
