@@ -7,6 +7,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.protein_router import ProteinRouter
+from components.retrieval_fallback import RetrievalFallback
 from components.shortcut_guard import ShortcutGuard
 from components.symptom_detector import SymptomDetector
 
@@ -122,3 +123,25 @@ def test_protein_router_sends_a_protein_question_with_a_weight_to_the_calculator
     msg.set("intent", {"name": intent, "confidence": 0.7})
     ProteinRouter().process([msg])
     assert intent_of(msg) == expected
+
+
+def selected(confidence):
+    return {"faq": {"response": {"intent_response_key": "faq/stretching", "confidence": confidence}}}
+
+
+@pytest.mark.parametrize("confidence, expected", [(0.06, "nlu_fallback"), (0.1, "faq"), (0.8, "faq")])
+def test_retrieval_fallback_does_not_guess_an_unlikely_answer(confidence, expected):
+    msg = Message(data={TEXT: "recommend a good novel"})
+    msg.set("intent", {"name": "faq", "confidence": 0.99})
+    msg.set("intent_ranking", [{"name": "faq", "confidence": 0.99}])
+    msg.set("response_selector", selected(confidence))
+    RetrievalFallback({"threshold": 0.1}).process([msg])
+    assert intent_of(msg) == expected
+    assert msg.get("intent_ranking")[-1]["name"] == "faq"  # kept for the suggestions
+
+
+def test_retrieval_fallback_leaves_other_intents_alone():
+    msg = Message(data={TEXT: "hi"})
+    msg.set("intent", {"name": "greet", "confidence": 0.99})
+    RetrievalFallback({"threshold": 0.1}).process([msg])
+    assert intent_of(msg) == "greet"
