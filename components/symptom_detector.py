@@ -3,7 +3,9 @@
 It runs after DIETClassifier and FallbackClassifier. When the rules in components/symptom_rules.py
 find a symptom report, the intent becomes `report_symptom` (or `report_emergency`) whatever the
 classifier said, and a `symptom` entity carries the category so Pace can say it back. When the rules
-find nothing, the classifier's answer stands: each layer can only add escalations, never remove one.
+find nothing, the classifier's answer stands: each layer can add escalations, and the only one
+removed is a classifier's symptom report for a message whose every symptom word is explicitly
+denied ("no cramps, no twitching, I feel great").
 A low-confidence message whose best guess was a symptom report or an emergency escalates too (as a
 symptom report) when it contains a symptom word at all, so an unsure classifier errs on the safe
 side without sending "call your emergency number" to a question about passports.
@@ -83,8 +85,11 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
                 continue
             doc = message.get(SPACY_DOCS[TEXT]) or model.model(message.get(TEXT).lower())
             finding = rules.detect(doc)
+            intent = (message.get(INTENT) or {}).get("name")
             if finding:
                 self._mark(message, finding)
+            elif intent == REPORT_SYMPTOM and rules.only_negated_mentions(doc):
+                self._demote(message)
             elif rules.mentions_symptom(doc):
                 self._keep_classifier_escalation(message)
         return messages
@@ -119,6 +124,13 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
         threshold = self._config["fallback_escalation_threshold"]
         if best["name"] in ESCALATING_INTENTS and best["confidence"] >= threshold:
             self._set_intent(message, REPORT_SYMPTOM)
+
+    def _demote(self, message: Message) -> None:
+        """Takes the classifier's best intent that is neither an escalation nor a fallback."""
+        for candidate in message.get(INTENT_RANKING_KEY) or []:
+            if candidate["name"] not in ESCALATING_INTENTS | {FALLBACK_INTENT}:
+                self._set_intent(message, candidate["name"])
+                return
 
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:

@@ -163,6 +163,23 @@ class SymptomRules:
             for key in (self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc))
         )
 
+    def only_negated_mentions(self, doc: Doc) -> bool:
+        """Whether the message names symptoms only to deny them ("no cramps, no twitching")."""
+        spans = [
+            (start, end)
+            for match_id, start, end in self._matcher(doc)
+            if self._nlp.vocab.strings[match_id].startswith("symptom:")
+            or self._nlp.vocab.strings[match_id] == EMERGENCY
+        ]
+        if not spans:
+            return False
+        clauses = self._clauses(doc)
+        for start, end in spans:
+            clause = next((c for c in clauses if c.start <= start and end <= c.end), doc[:])
+            if not self._negated(doc, clause, (start, end)):
+                return False
+        return True
+
     def _clauses(self, doc: Doc) -> List[Span]:
         clauses, start = [], 0
         for token in doc:

@@ -145,3 +145,22 @@ def test_retrieval_fallback_leaves_other_intents_alone():
     msg.set("intent", {"name": "greet", "confidence": 0.99})
     RetrievalFallback({"threshold": 0.1}).process([msg])
     assert intent_of(msg) == "greet"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("no cramps, no twitching, i feel great after my walks", "faq"),
+        ("my stretches are pain-free and i'm not tired at all", "faq"),
+        ("no cramps today but my legs are twitching", "report_symptom"),
+        ("i have no energy since the class", "report_symptom"),
+        ("my thighs won't stop twitching", "report_symptom"),
+    ],
+)
+def test_a_classifier_report_of_only_denied_symptoms_is_not_escalated(
+    detector, spacy_model, nlp, text, expected
+):
+    ranking = [{"name": "report_symptom", "confidence": 0.98}, {"name": "faq", "confidence": 0.02}]
+    msg = message(nlp, text, "report_symptom", 0.98, ranking)
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == expected
