@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${RASA_PORT:=5005}" "${ACTION_SERVER_PORT:=5055}" "${WEB_PORT:=8080}"
 export RASA_PORT ACTION_SERVER_PORT WEB_PORT
-RASA=.venv/bin/rasa
+# overridable so the supervision itself can be tested without starting the real servers
+RASA=${PACE_RASA:-.venv/bin/rasa}
+PYTHON=${PACE_PYTHON:-.venv/bin/python}
 mkdir -p var
 
 pids=()
@@ -17,14 +19,14 @@ stop() {
 trap stop INT TERM EXIT
 
 # the messaging apps whose secrets are set in the environment, besides REST and socket.io
-.venv/bin/python scripts/credentials.py var/credentials.yml
+"$PYTHON" scripts/credentials.py var/credentials.yml
 
 "$RASA" run actions --port "$ACTION_SERVER_PORT" --actions actions &
 pids+=($!)
 "$RASA" run --model models/pace.tar.gz --port "$RASA_PORT" \
   --credentials var/credentials.yml --endpoints endpoints.yml --cors "*" &
 pids+=($!)
-.venv/bin/python scripts/web.py &
+"$PYTHON" scripts/web.py &
 pids+=($!)
 echo "Pace: REST at http://localhost:${RASA_PORT}/webhooks/rest/webhook web page at http://localhost:${WEB_PORT}/ (Ctrl-C stops)"
 # whichever server exits first ends the run, and the trap stops the other one

@@ -205,3 +205,27 @@ def test_a_stranger_cannot_join_someone_elses_session(stack):
     assert any("cachexia" in text.lower() for text in owner_got["messages"])
     assert not any("myostatin" in text.lower() for text in owner_got["messages"])
     assert stranger_got["messages"] == []
+
+
+CONTRAST = """el => {
+  const rgb = c => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let bg = el, color = getComputedStyle(el).backgroundColor;
+  while (bg && (color === 'rgba(0, 0, 0, 0)' || color === 'transparent')) {
+    bg = bg.parentElement; color = bg ? getComputedStyle(bg).backgroundColor : 'rgb(255, 255, 255)';
+  }
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(rgb(color));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize(
+    "selector", [".rw-response .rw-message-text", ".rw-client .rw-message-text", ".rw-reply"]
+)
+def test_text_contrast_is_readable(page, selector):
+    ask(page, "what exercise is safe")
+    ratios = page.eval_on_selector_all(selector, f"els => els.map({CONTRAST})")
+    assert ratios and min(ratios) >= 4.5  # WCAG AA for normal text
