@@ -6,16 +6,14 @@ would ignore the weight they gave. Symptom reports and emergencies are never rer
 """
 
 import re
-from typing import Any, Dict, List
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.weights import parse_weight
+from components.base import StatelessComponent, set_intent
 
 PROTEIN_INTENT = "ask_protein_needs"
 NEVER_REROUTED = {"report_symptom", "report_emergency", "ask_medical"}
@@ -23,18 +21,8 @@ _PROTEIN = re.compile(r"\bprot[ei]{1,2}ne?s?\b|\bprotin\b", re.IGNORECASE)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class ProteinRouter(GraphComponent):
+class ProteinRouter(StatelessComponent):
     """Sets the intent to ask_protein_needs for a protein question with a weight and its unit."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ProteinRouter":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -43,11 +31,5 @@ class ProteinRouter(GraphComponent):
             if intent in NEVER_REROUTED or intent == PROTEIN_INTENT:
                 continue
             if _PROTEIN.search(text) and parse_weight(text) is not None:
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != PROTEIN_INTENT]
-                message.set(INTENT, {"name": PROTEIN_INTENT, "confidence": 1.0}, add_to_output=True)
-                message.set(
-                    INTENT_RANKING_KEY,
-                    [{"name": PROTEIN_INTENT, "confidence": 1.0}] + ranking,
-                    add_to_output=True,
-                )
+                set_intent(message, PROTEIN_INTENT)
         return messages

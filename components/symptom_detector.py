@@ -12,18 +12,16 @@ side without sending "call your emergency number" to a question about passports.
 """
 
 from pathlib import Path
-from typing import Any, Dict, List, Type
+from typing import Any, Dict, List, Optional, Type
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.base import StatelessComponent, set_intent
 from components.symptom_rules import DEFAULT_PATTERNS, EMERGENCY, Finding, SymptomRules
 
 REPORT_SYMPTOM = "report_symptom"
@@ -40,7 +38,7 @@ FALLBACK_INTENT = "nlu_fallback"
     is_trainable=False,
     model_from="SpacyNLP",
 )
-class SymptomDetector(GraphComponent, EntityExtractorMixin):
+class SymptomDetector(StatelessComponent, EntityExtractorMixin):
     """Marks a message as a symptom report when the rule-based layer finds one."""
 
     @classmethod
@@ -57,18 +55,8 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
-        self._config = config
-        self._rules: SymptomRules | None = None
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SymptomDetector":
-        return cls(config)
+        super().__init__(config)
+        self._rules: Optional[SymptomRules] = None
 
     def _rules_for(self, model: SpacyModel) -> SymptomRules:
         if self._rules is None:
@@ -99,7 +87,7 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
         current = (message.get(INTENT) or {}).get("name")
         if current == REPORT_EMERGENCY:
             intent = REPORT_EMERGENCY  # the classifier's more urgent tier wins
-        self._set_intent(message, intent)
+        set_intent(message, intent)
         entity = {
             "entity": "symptom",
             "value": finding.category,
@@ -123,17 +111,11 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
         best = ranking[0]
         threshold = self._config["fallback_escalation_threshold"]
         if best["name"] in ESCALATING_INTENTS and best["confidence"] >= threshold:
-            self._set_intent(message, REPORT_SYMPTOM)
+            set_intent(message, REPORT_SYMPTOM)
 
     def _demote(self, message: Message) -> None:
         """Takes the classifier's best intent that is neither an escalation nor a fallback."""
         for candidate in message.get(INTENT_RANKING_KEY) or []:
             if candidate["name"] not in ESCALATING_INTENTS | {FALLBACK_INTENT}:
-                self._set_intent(message, candidate["name"])
+                set_intent(message, candidate["name"])
                 return
-
-    @staticmethod
-    def _set_intent(message: Message, name: str) -> None:
-        message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != name]
-        message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}] + ranking, add_to_output=True)
