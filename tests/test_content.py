@@ -66,16 +66,26 @@ def test_an_invented_number_is_reported_with_file_and_line(project_copy):
     ]
 
 
-def test_a_quote_not_in_the_document_is_reported(project_copy):
-    edit(
-        project_copy / "data" / "nlu" / "nutrition.yml",
-        'quote: "Ultimately, the focus of nutritional management',
-        'quote: "Ultimately, the main focus of nutritional management',
-    )
-    problems = [p.message for p in check_content.run()]
-    assert problems == [
-        "utter_faq/stable_weight: the quote is not word for word in can-you-build-muscle-with-als.txt"
-    ]
+@pytest.mark.parametrize(
+    "topic, old, new, problem",
+    [
+        (
+            "nutrition",
+            'quote: "Ultimately, the focus of nutritional management',
+            'quote: "Ultimately, the main focus of nutritional management',
+            "utter_faq/stable_weight: the quote is not word for word in can-you-build-muscle-with-als.txt",
+        ),
+        (  # each quote of a list counts
+            "muscle_building",
+            '- "any exercise-induced fatigue or soreness should resolve',
+            '- "any fatigue or soreness should resolve',
+            "utter_faq/intense_exercise: the quote is not word for word in als-exercise-preserving-function.txt",
+        ),
+    ],
+)
+def test_a_quote_not_in_the_document_is_reported(project_copy, topic, old, new, problem):
+    edit(project_copy / "data" / "nlu" / f"{topic}.yml", old, new)
+    assert [p.message for p in check_content.run()] == [problem]
 
 
 def test_broken_yaml_names_the_line(project_copy):
@@ -176,18 +186,6 @@ def test_no_evaluation_message_is_in_the_training_data():
                 ):
                     copied.append(f"{path.name}: {example}")
     assert copied == []
-
-
-def test_each_quote_of_a_list_must_be_in_the_document(project_copy):
-    edit(
-        project_copy / "data" / "nlu" / "muscle_building.yml",
-        '- "any exercise-induced fatigue or soreness should resolve',
-        '- "any fatigue or soreness should resolve',
-    )
-    problems = [p.message for p in check_content.run()]
-    assert problems == [
-        "utter_faq/intense_exercise: the quote is not word for word in als-exercise-preserving-function.txt"
-    ]
 
 
 def test_a_long_answer_without_quick_replies_is_reported(project_copy):
