@@ -79,7 +79,8 @@ def test_an_invented_number_is_reported_with_file_and_line(project_copy):
             "muscle_building",
             '- "any exercise-induced fatigue or soreness should resolve',
             '- "any fatigue or soreness should resolve',
-            "utter_faq/intense_exercise: the quote is not word for word in als-exercise-preserving-function.txt",
+            "utter_faq/intense_exercise: the quote is not word for word in "
+            "als-exercise-preserving-function.txt",
         ),
     ],
 )
