@@ -9,10 +9,11 @@ Nothing here calls a platform at start-up: an unreachable platform can never sto
 """
 
 import logging
+import os
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -97,8 +98,22 @@ class PlatformOutput(OutputChannel, ABC):
 class PlatformInput(InputChannel, ABC):
     """Verifies, reads and answers one messaging platform's webhook."""
 
-    def __init__(self, api_url: str) -> None:
-        self.api_url = api_url
+    # set by each platform: the environment variable that can move its API (tests point it at a
+    # loopback stand-in), the real API, and the keys its credentials.yml section must have
+    api_url_variable: str
+    default_api_url: str
+    credential_keys: Tuple[str, ...]
+
+    def __init__(self) -> None:
+        self.api_url = os.environ.get(self.api_url_variable, self.default_api_url)
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "PlatformInput":
+        credentials = credentials or {}
+        missing = [key for key in cls.credential_keys if not credentials.get(key)]
+        if missing:
+            raise ValueError(f"credentials for {cls.name()} lack {', '.join(missing)}")
+        return cls(**{key: credentials[key] for key in cls.credential_keys})
 
     @abstractmethod
     def verify(self, request: Request) -> None:

@@ -5,7 +5,6 @@ Credentials: page_access_token, app_secret, verify_token (for Facebook's subscri
 
 import hashlib
 import hmac
-import os
 from typing import Any, Dict, List, Optional
 
 from sanic import Blueprint, response
@@ -46,13 +45,12 @@ class MessengerInput(PlatformInput):
     def name(cls) -> str:
         return "facebook"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "MessengerInput":
-        c = credentials or {}
-        return cls(c["page_access_token"], c["app_secret"], c["verify_token"])
+    api_url_variable = "FACEBOOK_API_URL"
+    default_api_url = DEFAULT_API_URL
+    credential_keys = ("page_access_token", "app_secret", "verify_token")
 
     def __init__(self, page_access_token: str, app_secret: str, verify_token: str) -> None:
-        super().__init__(os.environ.get("FACEBOOK_API_URL", DEFAULT_API_URL))
+        super().__init__()
         self.page_access_token = page_access_token
         self.app_secret = app_secret
         self.verify_token = verify_token

@@ -7,7 +7,6 @@ Button clicks arrive as interactivity payloads on the same webhook URL.
 import hashlib
 import hmac
 import json
-import os
 import time
 from typing import Any, Dict, List, Optional
 
@@ -56,15 +55,14 @@ class SlackInput(PlatformInput):
     def name(cls) -> str:
         return "slack"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "SlackInput":
-        credentials = credentials or {}
-        return cls(credentials["slack_token"], credentials["slack_signing_secret"])
+    api_url_variable = "SLACK_API_URL"
+    default_api_url = DEFAULT_API_URL
+    credential_keys = ("slack_token", "slack_signing_secret")
 
-    def __init__(self, token: str, signing_secret: str) -> None:
-        super().__init__(os.environ.get("SLACK_API_URL", DEFAULT_API_URL))
-        self.token = token
-        self.signing_secret = signing_secret
+    def __init__(self, slack_token: str, slack_signing_secret: str) -> None:
+        super().__init__()
+        self.token = slack_token
+        self.signing_secret = slack_signing_secret
 
     def verify(self, request: Request) -> None:
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")

@@ -5,7 +5,6 @@ setWebhook as `secret_token` and sent back by Telegram in X-Telegram-Bot-Api-Sec
 """
 
 import hmac
-import os
 from typing import Any, Dict, List, Optional
 
 from sanic.request import Request
@@ -39,16 +38,14 @@ class TelegramInput(PlatformInput):
     def name(cls) -> str:
         return "telegram"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "TelegramInput":
-        credentials = credentials or {}
-        return cls(credentials["access_token"], credentials["secret_token"])
+    api_url_variable = "TELEGRAM_API_URL"
+    default_api_url = DEFAULT_API_URL
+    credential_keys = ("access_token", "secret_token")
 
     def __init__(self, access_token: str, secret_token: str) -> None:
-        super().__init__(os.environ.get("TELEGRAM_API_URL", DEFAULT_API_URL))
+        super().__init__()
         self.access_token = access_token
         self.secret_token = secret_token
-        self._titles: Dict[str, str] = {}
 
     def verify(self, request: Request) -> None:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")

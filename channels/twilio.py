@@ -5,7 +5,6 @@ webhook_url, the exact public URL registered with Twilio (the signature covers i
 A reply of "2" chooses the second option of Pace's last message.
 """
 
-import os
 from typing import Any, Dict, List, Optional
 
 import aiohttp
@@ -51,13 +50,12 @@ class TwilioInput(PlatformInput):
     def name(cls) -> str:
         return "twilio"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "TwilioInput":
-        c = credentials or {}
-        return cls(c["account_sid"], c["auth_token"], c["twilio_number"], c["webhook_url"])
+    api_url_variable = "TWILIO_API_URL"
+    default_api_url = DEFAULT_API_URL
+    credential_keys = ("account_sid", "auth_token", "twilio_number", "webhook_url")
 
     def __init__(self, account_sid: str, auth_token: str, twilio_number: str, webhook_url: str) -> None:
-        super().__init__(os.environ.get("TWILIO_API_URL", DEFAULT_API_URL))
+        super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.twilio_number = twilio_number

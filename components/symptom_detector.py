@@ -72,13 +72,13 @@ class SymptomDetector(StatelessComponent, EntityExtractorMixin):
             if not message.get(TEXT):
                 continue
             doc = message.get(SPACY_DOCS[TEXT]) or model.model(message.get(TEXT).lower())
-            finding = rules.detect(doc)
+            analysis = rules.analyse(doc)
             intent = (message.get(INTENT) or {}).get("name")
-            if finding:
-                self._mark(message, finding)
-            elif intent == REPORT_SYMPTOM and rules.only_negated_mentions(doc):
+            if analysis.finding:
+                self._mark(message, analysis.finding)
+            elif intent == REPORT_SYMPTOM and analysis.only_negated:
                 self._demote(message)
-            elif rules.mentions_symptom(doc):
+            elif analysis.mentions_symptom:
                 self._keep_classifier_escalation(message)
         return messages
 

@@ -69,6 +69,15 @@ class Finding:
     label: str
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What the safety layer read in one message."""
+
+    finding: Finding | None
+    mentions_symptom: bool  # a symptom or emergency phrase occurs, reported or not
+    only_negated: bool  # there are such phrases and every one is denied ("no cramps")
+
+
 class SymptomRules:
     """Matches symptom, emergency, anchor and blocker phrases and decides per clause."""
 
@@ -139,46 +148,31 @@ class SymptomRules:
     # ----------------------------------------------------------------------------------------
     def detect(self, doc: Doc) -> Finding | None:
         """Returns the most urgent finding in the doc, or None."""
+        return self.analyse(doc).finding
+
+    def analyse(self, doc: Doc) -> "Analysis":
+        """Reads the doc once: the finding, and whether symptom words occur at all and are all denied."""
         if self._common_words:
             self._correct_typos(doc)
         all_matches = [
             (self._nlp.vocab.strings[match_id], start, end) for match_id, start, end in self._matcher(doc)
         ]
+        clauses = self._clauses(doc)
         found: Finding | None = None
-        for clause in self._clauses(doc):
+        mentions: List[Tuple[Span, Tuple[int, int]]] = []
+        for clause in clauses:
             matches: Dict[str, List[Tuple[int, int]]] = {}
             for key, start, end in all_matches:
                 if clause.start <= start and end <= clause.end:
                     matches.setdefault(key, []).append((start, end))
-            finding = self._detect_in_clause(doc, clause, matches)
-            if finding and finding.tier == EMERGENCY:
-                return finding
-            found = found or finding
-        return found
-
-    def mentions_symptom(self, doc: Doc) -> bool:
-        """Whether any symptom or emergency phrase occurs at all, reported or not."""
-        return any(
-            key == EMERGENCY or key.startswith("symptom:")
-            for key in (self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc))
-        )
-
-    def only_negated_mentions(self, doc: Doc) -> bool:
-        """Whether the message names symptoms only to deny them ("no cramps, no twitching")."""
-        spans = [
-            (start, end)
-            for match_id, start, end in self._matcher(doc)
-            if self._nlp.vocab.strings[match_id].startswith("symptom:")
-            or self._nlp.vocab.strings[match_id] == EMERGENCY
-        ]
-        if not spans:
-            return False
-        clauses = self._clauses(doc)
-        for start, end in spans:
-            clause = next((c for c in clauses if c.start <= start and end <= c.end), doc[:])
-            if not self._negated(doc, clause, (start, end)):
-                return False
-        return True
+                    if key == EMERGENCY or key.startswith("symptom:"):
+                        mentions.append((clause, (start, end)))
+            if found is None or found.tier != EMERGENCY:
+                finding = self._detect_in_clause(doc, clause, matches)
+                if finding and (found is None or finding.tier == EMERGENCY):
+                    found = finding
+        only_negated = bool(mentions) and all(self._negated(doc, clause, span) for clause, span in mentions)
+        return Analysis(found, bool(mentions), only_negated)
 
     def _clauses(self, doc: Doc) -> List[Span]:
         clauses, start = [], 0

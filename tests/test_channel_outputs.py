@@ -93,3 +93,18 @@ def test_an_app_is_on_only_when_all_its_secrets_are_set():
     assert "channels.telegram.TelegramInput" in channels
     assert "channels.twilio.TwilioInput" not in channels  # number and webhook URL missing
     assert channels["channels.telegram.TelegramInput"]["access_token"] == "${TELEGRAM_ACCESS_TOKEN}"
+
+
+def test_an_app_with_incomplete_credentials_names_what_is_missing():
+    from channels.twilio import TwilioInput
+
+    with pytest.raises(ValueError, match="credentials for twilio lack twilio_number, webhook_url"):
+        TwilioInput.from_credentials({"account_sid": "AC", "auth_token": "t"})
+
+
+def test_each_app_reads_its_credentials_and_api_url(monkeypatch):
+    from channels.slack import SlackInput
+
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9")
+    slack = SlackInput.from_credentials({"slack_token": "xoxb", "slack_signing_secret": "s"})
+    assert (slack.token, slack.signing_secret, slack.api_url) == ("xoxb", "s", "http://127.0.0.1:9")
