@@ -22,7 +22,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 NLU_DATA := $(shell find data -name '*.yml' 2>/dev/null)
-# (content/symptom_patterns.yml is read when Rasa starts, so editing it needs a restart, not training)
+# (the safety layer's content/symptom_patterns.yml and context_rules.yml are read when Rasa starts:
+# editing them needs a restart, not training)
 MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json $(wildcard components/*.py)
 
 .PHONY: help install spacy web-deps browser-deps train run test check validate lint unit conversations \
@@ -106,7 +107,7 @@ bench: $(MODEL)
 	$(PY) scripts/bench.py
 
 eval: install
-	$(PY) scripts/eval.py --url http://localhost:$(RASA_PORT)/webhooks/rest/webhook
+	$(PY) scripts/eval.py --url http://localhost:$(RASA_PORT)/webhooks/rest/webhook $(ARGS)
 
 lock: install
 	$(VENV)/bin/pip freeze --exclude-editable > constraints.txt

@@ -5,7 +5,7 @@ skipping the classifier and the safety layer. Nobody talking to Pace on a public
 and it would let anyone suppress an escalation or set slots. This component runs last in the NLU
 pipeline, after the text was understood as written, and removes the leading slashes so Rasa's
 RegexMessageHandler (which runs after the pipeline) finds no shortcut. Pace's own buttons send plain
-words, so they are not affected.
+words, so they are not affected. "/ /greet" and "/\t/greet" are plain text too.
 """
 
 from typing import List
@@ -25,9 +25,20 @@ class ShortcutGuard(StatelessComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if text and text.lstrip().startswith("/"):
-                message.set(TEXT, text.lstrip().lstrip("/"), add_to_output=True)
+            if text and text.strip().startswith("/"):
+                message.set(TEXT, plain(text), add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+
+def plain(text: str) -> str:
+    """The text without any leading run of slashes and white space ("/ /greet" is "greet").
+
+    Rasa strips the text before it looks for the "/" prefix, so every slash that white space
+    separates from the start must go, not only the first run of them.
+    """
+    while text.strip().startswith("/"):
+        text = text.strip()[1:]
+    return text.strip()

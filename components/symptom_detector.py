@@ -1,14 +1,16 @@
 """Rasa NLU component: the rule-based safety layer on top of the trained classifier.
 
-It runs after DIETClassifier and FallbackClassifier. When the rules in components/symptom_rules.py
-find a symptom report, the intent becomes `report_symptom` (or `report_emergency`) whatever the
-classifier said, and a `symptom` entity carries the category so Pace can say it back. When the rules
-find nothing, the classifier's answer stands: each layer can add escalations, and the only one
-removed is a classifier's symptom report for a message whose every symptom word is explicitly
-denied ("no cramps, no twitching, I feel great").
-A low-confidence message whose best guess was a symptom report or an emergency escalates too (as a
-symptom report) when it contains a symptom word at all, so an unsure classifier errs on the safe
-side without sending "call your emergency number" to a question about passports.
+It runs after DIETClassifier and FallbackClassifier. When the rules (components/symptom_rules.py,
+reading content/symptom_patterns.yml and content/context_rules.yml) find a symptom report, the intent
+becomes `report_symptom` (or `report_emergency`) whatever the classifier said, and a `symptom` entity
+carries the category so Pace can say it back.
+
+The classifier alone cannot raise an alarm: its guess of a symptom report or an emergency stands only
+when the rules see evidence of a body or a symptom in a context that does not rule a report out (a
+body part, a symptom word not denied, not hypothetical, not over, not general). Without it ("how do I
+make a sourdough starter", "he weighs 200 pounds", "not tired, not sore, nothing hurts") the
+classifier's next best intent is taken instead. With it, an unsure classifier still errs on the safe
+side: a fallback whose best guess was a report escalates as a symptom report.
 """
 
 from pathlib import Path
@@ -22,7 +24,14 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.base import StatelessComponent, set_intent
-from components.symptom_rules import DEFAULT_PATTERNS, EMERGENCY, Finding, SymptomRules
+from components.symptom_rules import (
+    CONTENT,
+    DEFAULT_CONTEXT,
+    DEFAULT_PATTERNS,
+    EMERGENCY,
+    Finding,
+    SymptomRules,
+)
 
 REPORT_SYMPTOM = "report_symptom"
 REPORT_EMERGENCY = "report_emergency"
@@ -47,11 +56,15 @@ class SymptomDetector(StatelessComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
+        project = CONTENT.parent
         return {
-            # the data file the content team extends; relative paths are relative to the project
-            "patterns": str(DEFAULT_PATTERNS.relative_to(DEFAULT_PATTERNS.parent.parent)),
-            # below this confidence a classifier guess of a symptom report still escalates
+            # the data files the content team extends; relative paths are relative to the project
+            "patterns": str(DEFAULT_PATTERNS.relative_to(project)),
+            "context_rules": str(DEFAULT_CONTEXT.relative_to(project)),
+            # below this confidence a classifier guess of a symptom report does not escalate
             "fallback_escalation_threshold": 0.1,
+            # a report taken back needs this confidence in the next best intent, else: fallback
+            "demoted_intent_threshold": 0.35,
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
@@ -60,10 +73,9 @@ class SymptomDetector(StatelessComponent, EntityExtractorMixin):
 
     def _rules_for(self, model: SpacyModel) -> SymptomRules:
         if self._rules is None:
-            path = Path(self._config["patterns"])
-            if not path.is_absolute():
-                path = DEFAULT_PATTERNS.parent.parent / path
-            self._rules = SymptomRules.from_file(model.model, path)
+            paths = [Path(self._config[key]) for key in ("patterns", "context_rules")]
+            paths = [p if p.is_absolute() else CONTENT.parent / p for p in paths]
+            self._rules = SymptomRules.from_files(model.model, *paths)
         return self._rules
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
@@ -76,9 +88,9 @@ class SymptomDetector(StatelessComponent, EntityExtractorMixin):
             intent = (message.get(INTENT) or {}).get("name")
             if analysis.finding:
                 self._mark(message, analysis.finding)
-            elif intent == REPORT_SYMPTOM and analysis.only_negated:
+            elif intent in ESCALATING_INTENTS and not analysis.evidence:
                 self._demote(message)
-            elif analysis.mentions_symptom:
+            elif intent == FALLBACK_INTENT and analysis.evidence:
                 self._keep_classifier_escalation(message)
         return messages
 
@@ -115,7 +127,11 @@ class SymptomDetector(StatelessComponent, EntityExtractorMixin):
 
     def _demote(self, message: Message) -> None:
         """Takes the classifier's best intent that is neither an escalation nor a fallback."""
+        threshold = self._config["demoted_intent_threshold"]
         for candidate in message.get(INTENT_RANKING_KEY) or []:
             if candidate["name"] not in ESCALATING_INTENTS | {FALLBACK_INTENT}:
-                set_intent(message, candidate["name"])
-                return
+                if candidate["confidence"] >= threshold:
+                    set_intent(message, candidate["name"], candidate["confidence"])
+                    return
+                break
+        set_intent(message, FALLBACK_INTENT, threshold)

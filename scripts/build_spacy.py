@@ -5,15 +5,11 @@ blank English pipeline with:
   - a sentencizer (the symptom layer reasons per sentence),
   - the lookup lemmatizer, whose tables come from the spacy-lookups-data package and are saved
     inside the pipeline (nothing is downloaded at run time),
-  - an attribute ruler that maps common misspellings (content/spelling.yml) to the right lemma,
-  - common_words.txt: English words common enough not to be typos (from spacy-lookups-data's word
-    probabilities); the symptom layer only corrects a word by spelling distance when it is not one.
+  - an attribute ruler that maps common misspellings (content/spelling.yml) to the right lemma.
 
 Usage: python scripts/build_spacy.py OUTPUT_DIR
 """
 
-import gzip
-import json
 import sys
 from pathlib import Path
 from typing import Dict
@@ -23,9 +19,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SPELLING_FILE = ROOT / "content" / "spelling.yml"
-COMMON_WORDS_FILE = "common_words.txt"
-# log probability above which a word counts as common English (about 53,000 words)
-COMMON_WORD_MIN_LOG_PROB = -15.0
 
 
 def load_corrections(path: Path = SPELLING_FILE) -> Dict[str, str]:
@@ -52,18 +45,7 @@ def build(output: Path) -> spacy.language.Language:
     nlp.meta["description"] = "Blank English + lookup lemmatizer + misspelling rules for Pace"
     output.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)
-    write_common_words(output / COMMON_WORDS_FILE)
     return nlp
-
-
-def write_common_words(path: Path) -> None:
-    import spacy_lookups_data
-
-    table = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
-    with gzip.open(table, "rt", encoding="utf-8") as handle:
-        probabilities = json.load(handle)
-    words = sorted(w for w, p in probabilities.items() if p > COMMON_WORD_MIN_LOG_PROB and w.isalpha())
-    path.write_text("\n".join(words) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ Run it as `make check`. It checks that:
     MIN_EXAMPLES of them;
   - every topic answer is at most MAX_ANSWER_CHARS long and ends with quick replies;
   - every `next:` points to an existing answer, every button sends words Pace was trained on;
-  - content/coverage.yml maps every fact of the documents to answers that exist.
+  - content/coverage.yml maps every fact of the documents to answers that exist;
+  - the safety layer's files (symptom patterns, context rules, spelling): scripts/check_safety_files.py.
 """
 
 import re
@@ -18,6 +19,11 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Set
 
 import yaml
+
+if __package__ in (None, ""):  # run as a script: scripts/ is on the path
+    import check_safety_files
+else:
+    from scripts import check_safety_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "content" / "sources"
@@ -257,6 +263,10 @@ def run() -> List[Problem]:
     check_sources(responses.values(), problems)
     check_topics(responses, examples, problems)
     check_coverage(responses, problems)
+    check_safety_files.check_all(
+        lambda path: load_yaml(path, problems),
+        lambda path, needle, message: problems.append(Problem(path, line_of(path, needle), message)),
+    )
     return problems
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts import check_content
+from scripts import check_content, check_safety_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -204,3 +204,52 @@ def test_a_long_answer_without_quick_replies_is_reported(project_copy):
     messages = [p.message for p in check_content.run()]
     assert any("utter_faq/cachexia is" in m and "keep answers under 400" in m for m in messages)
     assert "utter_faq/cachexia has no quick replies (buttons)" in messages
+
+
+def _reports(check, data):
+    found = []
+    check(data, lambda path, needle, message: found.append((path.name, message)))
+    return found
+
+
+def _group(**extra):
+    return {"context_rules": [{"category": "GENERIC", "direction": "FORWARD", "literals": ["x"], **extra}]}
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (_group(direction="BACKWARDS"), "direction must be one of"),
+        (_group(literals=[]), "neither literals nor patterns"),
+        (_group(scope=3), "unknown keys ['scope']"),
+        (_group(max_scope=0), "max_scope must be a whole number"),
+        ({**_group(), "decision": {"not_a_report": ["NEGATED"]}}, "names NEGATED, which no rule produces"),
+    ],
+)
+def test_a_broken_context_rule_is_named(data, expected):
+    messages = [m for _, m in _reports(check_safety_files.check_context, data)]
+    assert any(expected in m for m in messages), messages
+
+
+def test_broken_symptom_patterns_are_named():
+    data = {
+        "symptoms": {
+            "pain": {"phrases": ["pain"]},
+            "cramping": {"label": "cramping", "phrases": ["cramp", None]},
+        },
+        "emergency": {
+            "phrases": ["can't breathe"],
+            "combinations": [{"symptoms": ["breath"], "with": ["at rest"]}],
+        },
+    }
+    messages = [m for _, m in _reports(check_safety_files.check_patterns, data)]
+    assert "symptom category pain needs a label" in messages
+    assert any(m.startswith("not a phrase: None") for m in messages)
+    assert any("unknown symptom categories: ['breath']" in m for m in messages)
+
+
+def test_a_spelling_correction_of_two_words_is_named():
+    messages = [
+        m for _, m in _reports(check_safety_files.check_spelling, {"corrections": {"tierd": "very tired"}})
+    ]
+    assert messages == ["corrections map one word to one word: 'tierd' -> 'very tired'"]

@@ -5,14 +5,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.symptom_rules import EMERGENCY, SYMPTOM, SymptomRules
+from components.symptom_rules import DEFAULT_CONTEXT, DEFAULT_PATTERNS, EMERGENCY, SYMPTOM, SymptomRules
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "symptom_cases.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
 def rules(nlp):
-    return SymptomRules.from_file(nlp)
+    return SymptomRules.from_files(nlp)
 
 
 def detect(rules, nlp, text):
@@ -60,9 +60,40 @@ def test_category_is_the_first_symptom_named(rules, nlp, text, category):
 
 def test_a_new_pattern_in_the_data_file_is_picked_up(nlp, tmp_path):
     """Content editors extend the layer by editing YAML, no code."""
-    source = Path(__file__).resolve().parent.parent / "content" / "symptom_patterns.yml"
-    patterns = yaml.safe_load(source.read_text(encoding="utf-8"))
-    assert SymptomRules(nlp, patterns).detect(nlp("my legs feel zingy after the walk")) is None
+    patterns = yaml.safe_load(DEFAULT_PATTERNS.read_text(encoding="utf-8"))
+    context = yaml.safe_load(DEFAULT_CONTEXT.read_text(encoding="utf-8"))
+    assert SymptomRules(nlp, patterns, context).detect(nlp("my legs feel zingy after the walk")) is None
 
     patterns["symptoms"]["unwell"]["phrases"].append("zingy")
-    assert SymptomRules(nlp, patterns).detect(nlp("my legs feel zingy after the walk")).category == "unwell"
+    found = SymptomRules(nlp, patterns, context).detect(nlp("my legs feel zingy after the walk"))
+    assert found.category == "unwell"
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("my calfs are crampnig", "cramping"),  # neither word is in content/spelling.yml
+        ("my sholder is achng", "pain"),
+        ("i feel exhaustd", "fatigue"),
+    ],
+)
+def test_typos_are_corrected_by_symspell(rules, nlp, text, category):
+    assert detect(rules, nlp, text).category == category
+
+
+def test_words_of_english_are_never_corrected(rules, nlp):
+    # "pounds" is one edit from nothing the layer knows, "drain" is English: no symptom
+    assert detect(rules, nlp, "he weighs 200 pounds") is None
+    assert detect(rules, nlp, "drain the pasta and keep the water") is None
+
+
+def test_the_typo_look_ups_of_one_message_are_bounded(rules, nlp, monkeypatch):
+    """A long message of gibberish costs at most _MAX_TYPO_WORDS look-ups, not one per word."""
+    from components import symptom_rules
+
+    calls = []
+    speller = rules._speller
+    monkeypatch.setattr(speller, "lookup", lambda *a, **k: calls.append(a) or [])
+    words = [f"zq{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}xw" for i in range(1000)]
+    rules.analyse(nlp(" ".join(words)))
+    assert len(calls) == symptom_rules._MAX_TYPO_WORDS

@@ -1,0 +1,128 @@
+"""The safety layer's content files, checked without loading spaCy (so `make check` stays fast).
+
+  - content/symptom_patterns.yml: every category has a label and phrases; emergency combinations
+    name categories that exist; every phrase is a non-empty string;
+  - content/context_rules.yml: every group has a known category and direction (medspaCy's
+    ConTextRule keys and directions), literals or token patterns, and the decision table names
+    categories that some rule produces;
+  - content/spelling.yml: one word mapped to one word.
+Each problem names the file and the line.
+"""
+
+from pathlib import Path
+from typing import Any, Callable, Dict, Set
+
+ROOT = Path(__file__).resolve().parent.parent
+PATTERNS = ROOT / "content" / "symptom_patterns.yml"
+CONTEXT = ROOT / "content" / "context_rules.yml"
+SPELLING = ROOT / "content" / "spelling.yml"
+# medspaCy's ConTextRule: its directions and the keys a group may have besides literals/patterns
+DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}
+RULE_KEYS = {"category", "direction", "max_scope", "max_targets", "terminated_by", "allowed_types",
+             "excluded_types", "metadata", "literals", "patterns"}  # fmt: skip
+# categories the safety layer's code gives a meaning to
+BUILT_IN = {"TERMINATE", "QUESTION"}
+
+Report = Callable[[Path, str, str], None]  # (file, text to find the line by, message)
+
+
+def check_patterns(data: Dict[str, Any], report: Report) -> None:
+    symptoms = data.get("symptoms") or {}
+    if not symptoms:
+        report(PATTERNS, "symptoms:", "no symptom categories")
+    for category, spec in symptoms.items():
+        if not isinstance(spec, dict) or not spec.get("label"):
+            report(PATTERNS, f"{category}:", f"symptom category {category} needs a label")
+            continue
+        if not spec.get("phrases"):
+            report(PATTERNS, f"{category}:", f"symptom category {category} has no phrases")
+        for key in ("phrases", "with_body_part"):
+            _check_phrases(spec.get(key) or [], f"{category}:", report)
+    emergency = data.get("emergency") or {}
+    if not emergency.get("phrases"):
+        report(PATTERNS, "emergency:", "the emergency tier has no phrases")
+    _check_phrases(emergency.get("phrases") or [], "emergency:", report)
+    for combination in emergency.get("combinations") or []:
+        unknown = set(combination.get("symptoms") or []) - set(symptoms)
+        if unknown:
+            name = sorted(unknown)[0]
+            report(
+                PATTERNS, name, f"emergency combination names unknown symptom categories: {sorted(unknown)}"
+            )
+        if not combination.get("with"):
+            report(PATTERNS, "combinations:", "an emergency combination has no `with` words")
+    for key in ("body_parts", "idioms"):
+        _check_phrases(data.get(key) or [], f"{key}:", report)
+
+
+def _check_phrases(phrases: Any, anchor: str, report: Report) -> None:
+    if not isinstance(phrases, list):
+        report(PATTERNS, anchor, f"expected a list of phrases under {anchor.rstrip(':')}")
+        return
+    for phrase in phrases:
+        if not isinstance(phrase, str) or not phrase.strip():
+            report(
+                PATTERNS, anchor, f"not a phrase: {phrase!r} (write words, quoted if they start with ' or -)"
+            )
+
+
+def check_context(data: Dict[str, Any], report: Report) -> None:
+    groups = data.get("context_rules")
+    if not isinstance(groups, list) or not groups:
+        report(CONTEXT, "context_rules:", "no context_rules")
+        return
+    produced: Set[str] = set()
+    for group in groups:
+        if not isinstance(group, dict):
+            report(CONTEXT, "context_rules:", f"a rule group must be a mapping, not {group!r}")
+            continue
+        category = str(group.get("category") or "").upper()
+        anchor = f"category: {group.get('category')}"
+        unknown = set(group) - RULE_KEYS
+        if unknown:
+            report(CONTEXT, anchor, f"unknown keys {sorted(unknown)} (allowed: {sorted(RULE_KEYS)})")
+        if not category:
+            report(CONTEXT, "category:", "a rule group has no category")
+        if str(group.get("direction") or "").upper() not in DIRECTIONS:
+            report(
+                CONTEXT,
+                anchor,
+                f"direction must be one of {sorted(DIRECTIONS)}, not {group.get('direction')!r}",
+            )
+        if not group.get("literals") and not group.get("patterns"):
+            report(CONTEXT, anchor, f"group {category} has neither literals nor patterns")
+        for literal in group.get("literals") or []:
+            if not isinstance(literal, str) or not literal.strip():
+                report(CONTEXT, anchor, f"not a literal: {literal!r}")
+        for pattern in group.get("patterns") or []:
+            if not isinstance(pattern, list) or not all(isinstance(t, dict) for t in pattern):
+                report(CONTEXT, anchor, 'a pattern is a list of token descriptions such as {"LOWER": "no"}')
+        scope = group.get("max_scope")
+        if scope is not None and (not isinstance(scope, int) or scope < 1):
+            report(CONTEXT, anchor, f"max_scope must be a whole number of words, not {scope!r}")
+        produced.add(category)
+    decision = data.get("decision") or {}
+    named = set(decision.get("not_a_report") or []) | set(decision.get("questions_need") or [])
+    for key, values in (decision.get("unless") or {}).items():
+        named |= {key, *values}
+    for category in sorted({c.upper() for c in named} - produced - BUILT_IN):
+        report(CONTEXT, category, f"the decision names {category}, which no rule produces")
+    if not decision.get("not_a_report"):
+        report(CONTEXT, "decision:", "the decision table needs not_a_report")
+
+
+def check_spelling(data: Dict[str, Any], report: Report) -> None:
+    for wrong, right in (data.get("corrections") or {}).items():
+        if not isinstance(right, str) or " " in str(wrong) or " " in right.strip():
+            report(SPELLING, f"{wrong}:", f"corrections map one word to one word: {wrong!r} -> {right!r}")
+
+
+CHECKS = {PATTERNS: check_patterns, CONTEXT: check_context, SPELLING: check_spelling}
+
+
+def check_all(load: Callable[[Path], Dict[str, Any] | None], report: Report) -> None:
+    """Runs each check on its file, loaded by `load` (which reports YAML errors itself)."""
+    for path, check in CHECKS.items():
+        data = load(path)
+        if data is not None:
+            check(data, report)
