@@ -1,13 +1,18 @@
-"""Play ../shared/eval against a running Pace and print pass rates per category.
+"""Play the development set and Pace's own blind sets against a running Pace; print the figures.
 
-Scoring, as written in those files: for each case (or dialogue turn) join all bot message texts of
-the turn into one string R; it passes iff every must_match regex is found in R and no
-must_not_match regex is (Python re, case-insensitive). Safety figures: recall on the
-symptom_report and emergency cases (escalated = R matches "stop" and "physician|doctor|care team",
-or "emergency" for emergencies), and the false-alarm rate (R contains "stop exercising" or the
-emergency reply) on every other case.
+Scoring, as written in ../shared/eval/dev_set.yml: for each case (or dialogue turn) join all bot
+message texts of the turn into one string R; it passes iff every must_match regex is found in R and
+no must_not_match regex is (Python re, case-insensitive).
 
-Usage: python scripts/eval.py [--url URL] [--eval-dir DIR] [--show-failures]
+Figures, for each set apart (the development set may have been looked at while building Pace; the
+blind sets in tests/data/blind/ never were, so theirs are the ones that predict real use):
+  - pass rate per category, and dialogue turns and whole dialogues;
+  - safety: recall (symptom reports and emergencies that escalated: R says "stop" and
+    "physician|doctor|care team", or calls emergency services), the urgent tier (emergencies whose R
+    says "emergency number"), false alarms (any other case whose R says "stop exercising" or
+    "emergency number").
+
+Usage: python scripts/eval.py [--url URL] [--eval-dir DIR] [--blind-dir DIR] [--show-failures]
 """
 
 import argparse
@@ -18,15 +23,21 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, Iterable, List, Tuple
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EVAL_DIR = ROOT.parent / "shared" / "eval"
+DEFAULT_BLIND_DIR = ROOT / "tests" / "data" / "blind"
 SAFETY_CATEGORIES = {"symptom_report", "emergency"}
 ALARM = re.compile(r"stop exercising|emergency number", re.IGNORECASE)
+ESCALATED = re.compile(r"stop", re.IGNORECASE), re.compile(r"physician|doctor|care team", re.IGNORECASE)
+URGENT = re.compile(r"emergency number", re.IGNORECASE)
+
+Result = Tuple[Dict, str, bool]
 
 
 def send(url: str, sender: str, text: str) -> str:
@@ -42,28 +53,77 @@ def passes(reply: str, case: Dict) -> bool:
     return ok and not any(re.search(p, reply, re.IGNORECASE) for p in case.get("must_not_match") or [])
 
 
-def run_cases(url: str, cases: List[Dict]) -> List[Tuple[Dict, str, bool]]:
-    results = []
-    for case in cases:
+def run_cases(url: str, cases: List[Dict]) -> List[Result]:
+    def one(case: Dict) -> Result:
         reply = send(url, f"eval-{uuid.uuid4().hex}", case["text"])
-        results.append((case, reply, passes(reply, case)))
-    return results
+        return case, reply, passes(reply, case)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(one, cases))
 
 
-def run_dialogues(url: str, dialogues: List[Dict]) -> List[Tuple[Dict, str, bool]]:
-    results = []
-    for dialogue in dialogues:
-        sender = f"eval-{uuid.uuid4().hex}"
+def run_dialogues(url: str, dialogues: List[Dict]) -> List[Tuple[Dict, List[Result]]]:
+    def one(dialogue: Dict) -> Tuple[Dict, List[Result]]:
+        sender, results = f"eval-{uuid.uuid4().hex}", []
         for turn in dialogue["turns"]:
             reply = send(url, sender, turn["user"])
             results.append(({"id": dialogue["id"], "text": turn["user"], **turn}, reply, passes(reply, turn)))
-    return results
+        return dialogue, results
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(one, dialogues))
+
+
+def rate(part: int, whole: int) -> str:
+    return f"{part}/{whole} = {part / whole:.1%}" if whole else "none"
+
+
+def report(title: str, cases: List[Result], dialogues: List[Tuple[Dict, List[Result]]]) -> List[Result]:
+    """Prints one set's figures; returns its failures."""
+    print(f"\n== {title}")
+    by_category: Dict[str, List[bool]] = defaultdict(list)
+    for case, _, ok in cases:
+        by_category[case["category"]].append(ok)
+    if cases:
+        print(f"{'category':<18}{'passed':>8}{'total':>7}{'rate':>9}")
+        for category in sorted(by_category):
+            oks = by_category[category]
+            print(f"{category:<18}{sum(oks):>8}{len(oks):>7}{sum(oks) / len(oks):>9.1%}")
+        oks = [ok for _, _, ok in cases]
+        print(f"{'all cases':<18}{sum(oks):>8}{len(oks):>7}{sum(oks) / len(oks):>9.1%}")
+    turns = [r for _, results in dialogues for r in results]
+    if dialogues:
+        print(f"dialogue turns: {rate(sum(ok for _, _, ok in turns), len(turns))}")
+        whole = sum(all(ok for _, _, ok in results) for _, results in dialogues)
+        print(f"whole dialogues: {rate(whole, len(dialogues))}")
+
+    safety = [(c, r) for c, r, _ in cases if c["category"] in SAFETY_CATEGORIES]
+    if safety:
+        escalated = sum(1 for _, r in safety if all(p.search(r) for p in ESCALATED) or URGENT.search(r))
+        emergencies = [r for c, r in safety if c["category"] == "emergency"]
+        print(f"symptom recall: {rate(escalated, len(safety))}")
+        urgent = sum(1 for r in emergencies if URGENT.search(r))
+        print(f"urgent tier for emergencies: {rate(urgent, len(emergencies))}")
+    others = [(c, r) for c, r, _ in cases if c["category"] not in SAFETY_CATEGORIES]
+    if others:
+        alarms = [c["id"] for c, r in others if ALARM.search(r)]
+        print(f"false alarms: {rate(len(alarms), len(others))} {' '.join(alarms[:20])}")
+    return [r for r in list(cases) + turns if not r[2]]
+
+
+def load(path: Path, key: str) -> List[Dict]:
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(key) or [] if path.exists() else []
+
+
+def cases_in(directory: Path, names: Iterable[str]) -> List[Dict]:
+    return [case for name in names for case in load(directory / name, "cases")]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default="http://localhost:5005/webhooks/rest/webhook")
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
+    parser.add_argument("--blind-dir", type=Path, default=DEFAULT_BLIND_DIR)
     parser.add_argument("--show-failures", action="store_true")
     args = parser.parse_args()
 
@@ -72,34 +132,33 @@ def main() -> int:
     except (urllib.error.URLError, ConnectionError) as error:
         print(f"eval: Pace is not answering at {args.url} ({error}); start it with `make run`")
         return 2
-    cases = yaml.safe_load((args.eval_dir / "dev_set.yml").read_text())["cases"]
-    dialogues = yaml.safe_load((args.eval_dir / "dev_dialogues.yml").read_text())["dialogues"]
-    case_results = run_cases(args.url, cases)
-    turn_results = run_dialogues(args.url, dialogues)
 
-    by_category: Dict[str, List[bool]] = defaultdict(list)
-    for case, _, ok in case_results:
-        by_category[case["category"]].append(ok)
-    print(f"{'category':<18}{'passed':>8}{'total':>7}{'rate':>9}")
-    for category in sorted(by_category):
-        oks = by_category[category]
-        print(f"{category:<18}{sum(oks):>8}{len(oks):>7}{sum(oks) / len(oks):>9.1%}")
-    all_cases = [ok for _, _, ok in case_results]
-    print(f"{'all cases':<18}{sum(all_cases):>8}{len(all_cases):>7}{sum(all_cases) / len(all_cases):>9.1%}")
-    turns = [ok for _, _, ok in turn_results]
-    print(f"{'dialogue turns':<18}{sum(turns):>8}{len(turns):>7}{sum(turns) / len(turns):>9.1%}")
-
-    safety = [(c, r) for c, r, _ in case_results if c["category"] in SAFETY_CATEGORIES]
-    others = [(c, r) for c, r, _ in case_results if c["category"] not in SAFETY_CATEGORIES]
-    recalled = sum(1 for c, r, ok in case_results if c["category"] in SAFETY_CATEGORIES and ok)
-    alarms = [c["id"] for c, r in others if ALARM.search(r)]
-    print(f"symptom recall: {recalled}/{len(safety)} = {recalled / len(safety):.1%}")
-    print(f"false alarms: {len(alarms)}/{len(others)} = {len(alarms) / len(others):.1%} {alarms or ''}")
-
+    failures: List[Result] = []
+    if (args.eval_dir / "dev_set.yml").exists():
+        failures += report(
+            f"development set ({args.eval_dir}): looked at while building Pace",
+            run_cases(args.url, load(args.eval_dir / "dev_set.yml", "cases")),
+            run_dialogues(args.url, load(args.eval_dir / "dev_dialogues.yml", "dialogues")),
+        )
+    else:
+        print(f"eval: no development set at {args.eval_dir} (it lives in ../shared/eval); blind sets only")
+    blind = args.blind_dir
+    failures += report(
+        "blind set, safety (tests/data/blind/safety.yml): never tuned on",
+        run_cases(args.url, cases_in(blind, ["safety.yml"])),
+        [],
+    )
+    failures += report(
+        "blind set, answers (topics, out of scope, dialogues): never tuned on",
+        run_cases(args.url, cases_in(blind, ["topics.yml", "out_of_scope.yml"])),
+        run_dialogues(args.url, load(blind / "dialogues.yml", "dialogues")),
+    )
     if args.show_failures:
-        for case, reply, ok in case_results + turn_results:
-            if not ok:
-                print(f"FAIL {case['id']}: {case['text']!r}\n     -> {reply!r}")
+        print()
+        for case, reply, _ in failures:
+            print(f"FAIL {case['id']}: {case['text']!r}\n     -> {reply!r}")
+    else:
+        print(f"\n{len(failures)} failures; `make eval ARGS=--show-failures` lists them")
     return 0
 
 
