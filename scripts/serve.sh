@@ -1,33 +1,36 @@
 #!/usr/bin/env bash
-# Starts the action server, the Rasa server and the demo web page in the foreground; Ctrl-C stops all.
+# Serves Pace: the action server, Rasa and the demo web page under supervisord, which restarts
+# whichever dies without stopping the others. Ctrl-C (or SIGTERM) stops all three.
 # Ports: RASA_PORT (default 5005), ACTION_SERVER_PORT (default 5055), WEB_PORT (default 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${RASA_PORT:=5005}" "${ACTION_SERVER_PORT:=5055}" "${WEB_PORT:=8080}"
-export RASA_PORT ACTION_SERVER_PORT WEB_PORT
 # overridable so the supervision itself can be tested without starting the real servers
-RASA=${PACE_RASA:-.venv/bin/rasa}
-PYTHON=${PACE_PYTHON:-.venv/bin/python}
-mkdir -p var
+PACE_PYTHON=${PACE_PYTHON:-$PWD/.venv/bin/python}
+SUPERVISORD=${PACE_SUPERVISORD:-$PWD/.venv/bin/supervisord}
+PACE_VAR=${PACE_VAR:-$PWD/var}
+export RASA_PORT ACTION_SERVER_PORT WEB_PORT PACE_PYTHON PACE_VAR
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap stop INT TERM EXIT
+# conversations, logs and secrets are readable by their owner only
+umask 077
+mkdir -p "$PACE_VAR"
+chmod 700 "$PACE_VAR"
+
+# web sessions are signed with this secret: made once and kept, so a restart loses no conversation
+if [ -z "${PACE_SESSION_SECRET:-}" ]; then
+  secret_file="$PACE_VAR/session_secret"
+  [ -s "$secret_file" ] || "$PACE_PYTHON" -c 'import secrets; print(secrets.token_hex(32))' > "$secret_file"
+  chmod 600 "$secret_file"
+  PACE_SESSION_SECRET=$(cat "$secret_file")
+fi
+# the secret Rasa sends to the action server (endpoints.yml); a new one each start is enough
+if [ -z "${PACE_ACTION_TOKEN:-}" ]; then
+  PACE_ACTION_TOKEN=$("$PACE_PYTHON" -c 'import secrets; print(secrets.token_hex(24))')
+fi
+export PACE_SESSION_SECRET PACE_ACTION_TOKEN
 
 # the messaging apps whose secrets are set in the environment, besides REST and socket.io
-"$PYTHON" scripts/credentials.py var/credentials.yml
+"$PACE_PYTHON" scripts/credentials.py "$PACE_VAR/credentials.yml"
 
-"$RASA" run actions --port "$ACTION_SERVER_PORT" --actions actions &
-pids+=($!)
-"$RASA" run --model models/pace.tar.gz --port "$RASA_PORT" \
-  --credentials var/credentials.yml --endpoints endpoints.yml --cors "*" &
-pids+=($!)
-"$PYTHON" scripts/web.py &
-pids+=($!)
 echo "Pace: REST at http://localhost:${RASA_PORT}/webhooks/rest/webhook web page at http://localhost:${WEB_PORT}/ (Ctrl-C stops)"
-# whichever server exits first ends the run, and the trap stops the other one
-wait -n
+exec "$SUPERVISORD" -c deploy/supervisord.conf

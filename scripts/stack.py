@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "pace.tar.gz"
-RASA = ROOT / ".venv" / "bin" / "rasa"
+PYTHON = ROOT / ".venv" / "bin" / "python"
 
 
 def free_port() -> int:
@@ -52,8 +53,10 @@ class Stack:
         self.action_port = free_port()
         self.db = workdir / "conversations.db"
         self.endpoints = workdir / "endpoints.yml"
+        self.env.setdefault("PACE_ACTION_TOKEN", secrets.token_hex(24))
         self.endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            f"  token: {self.env['PACE_ACTION_TOKEN']}\n"
             f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.db}\n"
         )
         self.log_dir = workdir
@@ -66,7 +69,7 @@ class Stack:
 
     def start_actions(self) -> None:
         self.actions = self._spawn(
-            "actions", [str(RASA), "run", "actions", "--port", str(self.action_port), "--actions", "actions"]
+            "actions", [str(PYTHON), "scripts/action_server.py", "--port", str(self.action_port)]
         )
         wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions)
 
@@ -79,7 +82,8 @@ class Stack:
         self.rasa = self._spawn(
             "rasa",
             [
-                str(RASA), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
+                str(PYTHON), "scripts/rasa_server.py", "run", "--model", str(MODEL),
+                "--port", str(self.rasa_port),
                 "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
                 "--enable-api", "--cors", "*",
             ],

@@ -5,15 +5,23 @@ Marked `stack`: `make unit` leaves them out, `make test` runs them after trainin
 """
 
 import json
+import os
+import signal
 import sqlite3
+import time
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 from typing import Dict, List
 
 import pytest
+import yaml
 
-STOP_REPLY = "Please stop exercising now and contact your physician or care team about this."
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8"))
+STOP_REPLY = DOMAIN["responses"]["utter_stop_and_call_physician"][0]["text"]
+EMERGENCY_REPLY = DOMAIN["responses"]["utter_emergency"][0]["text"]
+UNAVAILABLE_REPLY = DOMAIN["responses"]["utter_temporarily_unavailable"][0]["text"]
 
 pytestmark = pytest.mark.stack
 
@@ -84,7 +92,26 @@ def test_safety_memory_resets_with_a_new_session(stack):
 )
 def test_intent_shortcuts_cannot_suppress_an_escalation(stack, message):
     replies = texts(stack.say(sender(), message))
+    assert replies[0] in (STOP_REPLY, EMERGENCY_REPLY)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["/ /greet@1 my legs ache badly", "/\t/greet@1 my legs ache badly", " / / /faq my calves cramp"],
+)
+def test_shortcuts_with_spaces_between_slashes_cannot_suppress_an_escalation(stack, message):
+    replies = texts(stack.say(sender(), message))
     assert replies[0] == STOP_REPLY
+
+
+@pytest.mark.parametrize("reset", ["/ /restart", "/\t/restart", "/ /session_start", "/ /back"])
+def test_shortcuts_with_spaces_cannot_wipe_the_safety_memory(stack, reset):
+    conversation = sender()
+    stack.say(conversation, "my calves cramped on the bike")
+    stack.say(conversation, reset)
+    assert stack.tracker(conversation)["slots"]["safety_flag"] is True
+    replies = " ".join(texts(stack.say(conversation, "can I exercise again tomorrow?")))
+    assert "physician" in replies
 
 
 def test_intent_shortcuts_cannot_set_slots(stack):
@@ -110,6 +137,48 @@ def test_escalation_reaches_the_person_with_the_action_server_down(stack):
         assert emergency and "emergency number" in emergency[0]
     finally:
         stack.start_actions()
+
+
+def test_a_hung_action_server_still_lets_every_turn_be_answered(stack):
+    os.kill(stack.actions.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        replies = texts(stack.say(sender(), "my knee hurts after the exercise bike"))
+        assert replies[0] == STOP_REPLY and len(replies) == 2  # the static words, then the stand-in
+        protein = texts(stack.say(sender(), "I'm 70 kg, how much protein do I need a day?"))
+        assert protein == [UNAVAILABLE_REPLY]
+        assert time.monotonic() - started < 30  # the action call timed out (5 s each), not Rasa's 5 minutes
+    finally:
+        os.kill(stack.actions.pid, signal.SIGCONT)
+
+
+def action_call(stack, query: str, body: bytes) -> tuple:
+    request = urllib.request.Request(f"http://127.0.0.1:{stack.action_port}/webhook{query}", body)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_the_action_server_answers_only_rasa(stack):
+    forged = json.dumps({"next_action": "action_escalate_symptom", "tracker": {"sender_id": "x"}}).encode()
+    assert action_call(stack, "", forged)[0] == 401
+    assert action_call(stack, "?token=wrong", forged)[0] == 401
+    broken = json.dumps({"next_action": "action_escalate_symptom", "tracker": "secret words"}).encode()
+    status, body = action_call(stack, f"?token={stack.env['PACE_ACTION_TOKEN']}", broken)
+    assert status == 500 and "secret words" not in body  # an error echoes nothing of the request
+
+
+def test_the_action_server_listens_on_loopback_only(stack):
+    port = f"{stack.action_port:04X}"
+    listening = [
+        line.split()[1]
+        for table in ("/proc/net/tcp", "/proc/net/tcp6")
+        for line in Path(table).read_text().splitlines()[1:]
+        if line.split()[1].endswith(f":{port}") and line.split()[3] == "0A"
+    ]
+    assert listening == ["0100007F:" + port]
 
 
 def rest_status(stack, body: bytes) -> tuple:
