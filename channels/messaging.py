@@ -6,12 +6,21 @@ how to send a reply back through the platform's HTTP API. The API base URL of ea
 from the environment (for example TELEGRAM_API_URL), so tests point it at a loopback stand-in.
 
 Nothing here calls a platform at start-up: an unreachable platform can never stop Pace starting.
+A platform that fails while Pace answers loses nothing: the failure is logged, the turn is saved,
+and the platform gets its 200 (so it does not send the message again). A message the platform does
+send again (a retry, with the same event or message id) is answered once.
+
+Conversation ids carry their channel ("telegram:1234", "twilio:+15551234567"), so a conversation
+on one app can never be read or reset from another, or from REST.
 """
 
+import asyncio
 import logging
 import os
 import re
+import time
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
@@ -23,6 +32,9 @@ from sanic.response import HTTPResponse
 
 logger = logging.getLogger(__name__)
 SEND_TIMEOUT_SECONDS = 15
+# retries come within minutes; ids are remembered this long, and this many at most
+SEEN_SECONDS = 3600
+SEEN_MAX = 10_000
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,7 @@ class Inbound:
     sender: str
     text: str
     reply_to: Dict[str, Any]  # what the output needs to answer (chat id, channel, number...)
+    message_id: str = ""  # the platform's id of this message or event: a retry carries the same
 
 
 class Rejected(Exception):
@@ -72,11 +85,16 @@ class PlatformOutput(OutputChannel, ABC):
         self.reply_to = reply_to
 
     async def post(self, url: str, **kwargs: Any) -> None:
+        """Sends one call to the platform; a failure is logged, never raised into Rasa (which would
+        then neither save nor audit the turn)."""
         timeout = aiohttp.ClientTimeout(total=SEND_TIMEOUT_SECONDS)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(url, **kwargs) as reply:
-                if reply.status >= 300:
-                    logger.error("%s answered %s when sending a reply", self.name(), reply.status)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.post(url, **kwargs) as reply:
+                    if reply.status >= 300:
+                        logger.error("%s answered %s when sending a reply", self.name(), reply.status)
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            logger.error("%s could not be reached to send a reply: %r", self.name(), error)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in split_text(text, self.text_limit):
@@ -104,8 +122,30 @@ class PlatformInput(InputChannel, ABC):
     default_api_url: str
     credential_keys: Tuple[str, ...]
 
+    # platforms that retry when not answered within seconds (Slack: 3 s) set this: the request is
+    # acknowledged at once and the message handled in the background
+    acknowledge_first = False
+
     def __init__(self) -> None:
         self.api_url = os.environ.get(self.api_url_variable, self.default_api_url)
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def seen_before(self, message_id: str) -> bool:
+        """True for a message id handled in the last SEEN_SECONDS; remembers it otherwise."""
+        if not message_id:
+            return False
+        now = time.monotonic()
+        while self._seen and (
+            len(self._seen) >= SEEN_MAX or next(iter(self._seen.values())) < now - SEEN_SECONDS
+        ):
+            self._seen.popitem(last=False)
+        if message_id in self._seen:
+            return True
+        self._seen[message_id] = now
+        return False
+
+    def conversation_id(self, inbound: Inbound) -> str:
+        return f"{self.name()}:{inbound.sender}"
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "PlatformInput":
@@ -137,7 +177,7 @@ class PlatformInput(InputChannel, ABC):
     async def preprocess(self, request: Request, inbound: Inbound) -> str:
         """The text to hand to Pace: a quick reply's title (or number, where options are
         numbered) becomes the button's payload, read from the conversation's last reply."""
-        buttons = await last_buttons(request, inbound.sender)
+        buttons = await last_buttons(request, self.conversation_id(inbound))
         typed = inbound.text.strip()
         for button in buttons:
             if typed.lower() == str(button.get("title", "")).strip().lower():
@@ -168,14 +208,38 @@ class PlatformInput(InputChannel, ABC):
             except Rejected as rejected:
                 logger.warning("%s webhook refused a request: %s", self.name(), rejected.reason)
                 return response.json({"error": rejected.reason}, status=rejected.status)
-            for inbound in messages:
-                text = await self.preprocess(request, inbound)
-                await on_new_message(
-                    UserMessage(text, self.output_for(inbound), inbound.sender, input_channel=self.name())
+            fresh = [inbound for inbound in messages if not self.seen_before(inbound.message_id)]
+            if len(fresh) < len(messages):
+                logger.info(
+                    "%s: %d retried message(s) answered already", self.name(), len(messages) - len(fresh)
                 )
+            if self.acknowledge_first:
+                request.app.add_task(self.handle(request, fresh, on_new_message))
+            else:
+                await self.handle(request, fresh, on_new_message)
             return self.acknowledge(request)
 
         return webhook
+
+    async def handle(
+        self,
+        request: Request,
+        messages: List[Inbound],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        for inbound in messages:
+            try:
+                text = await self.preprocess(request, inbound)
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        self.output_for(inbound),
+                        self.conversation_id(inbound),
+                        input_channel=self.name(),
+                    )
+                )
+            except Exception:  # noqa: BLE001 - one message's failure must not lose the others
+                logger.exception("%s: handling a message failed", self.name())
 
 
 async def last_buttons(request: Request, sender: str) -> List[Dict[str, Any]]:

@@ -84,7 +84,7 @@ class MessengerInput(PlatformInput):
                 quick = (message.get("quick_reply") or {}).get("payload")
                 text = quick or message.get("text")
                 if isinstance(text, str):
-                    found.append(Inbound(str(psid), text, {"psid": psid}))
+                    found.append(Inbound(str(psid), text, {"psid": psid}, str(message.get("mid") or "")))
         return found
 
     def output_for(self, inbound: Inbound) -> MessengerOutput:

@@ -2,7 +2,9 @@
 
 Rasa's stock REST channel puts a request without `sender` into one shared "default" conversation
 and answers a non-string message with a 500. This one refuses both with a 400 and a plain message,
-and adds each answer's source (document and quote) to the reply as `metadata`.
+and so for every limit of channels/limits.py (sizes, nesting, invalid Unicode, another channel's
+conversation id); with PACE_API_TOKEN set it asks for `Authorization: Bearer <token>` (401).
+It adds each answer's source (document and quote) to the reply as `metadata`.
 """
 
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -13,7 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-MAX_MESSAGE_CHARS = 2000
+from channels import limits
 
 
 class SourcedOutputChannel(CollectingOutputChannel):
@@ -37,18 +39,11 @@ def validate(body: Any) -> Optional[str]:
     """Why the request body cannot be handled, or None when it can."""
     if not isinstance(body, dict):
         return "the body must be a JSON object with 'sender' and 'message'"
-    sender = body.get("sender")
-    if not isinstance(sender, str) or not sender.strip():
-        return "'sender' must be a non-empty string that identifies the conversation"
-    message = body.get("message")
-    if not isinstance(message, str):
-        return "'message' must be a string"
-    if len(message) > MAX_MESSAGE_CHARS:
-        return f"'message' is longer than {MAX_MESSAGE_CHARS} characters"
-    metadata = body.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        return "'metadata' must be a JSON object"
-    return None
+    return (
+        limits.sender_problem(body.get("sender"))
+        or limits.text_problem("message", body.get("message"), limits.MAX_MESSAGE_CHARS)
+        or limits.metadata_problem(body.get("metadata"))
+    )
 
 
 class PaceRestInput(RestInput):
@@ -67,6 +62,9 @@ class PaceRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            refused = limits.token_problem(limits.bearer(request.headers.get("Authorization")))
+            if refused:
+                return response.json({"error": "unauthorized", "reason": refused}, status=401)
             try:
                 body = request.json
             except Exception:  # noqa: BLE001 - Sanic raises on malformed JSON

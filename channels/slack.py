@@ -55,6 +55,8 @@ class SlackInput(PlatformInput):
     def name(cls) -> str:
         return "slack"
 
+    # Slack sends an event again unless it is acknowledged within 3 seconds
+    acknowledge_first = True
     api_url_variable = "SLACK_API_URL"
     default_api_url = DEFAULT_API_URL
     credential_keys = ("slack_token", "slack_signing_secret")
@@ -83,7 +85,8 @@ class SlackInput(PlatformInput):
                 user = action["user"]["id"]
             except (ValueError, KeyError, IndexError, TypeError) as error:
                 raise Rejected(400, "malformed interactivity payload") from error
-            return [Inbound(f"{channel}:{user}", value, {"channel": channel})]
+            click = f"{action.get('trigger_id') or ''}{action['actions'][0].get('action_ts') or ''}"
+            return [Inbound(f"{channel}:{user}", value, {"channel": channel}, click)]
         body = json_body(request)
         event = body.get("event") or {}
         if body.get("type") != "event_callback" or event.get("type") != "message":
@@ -91,7 +94,9 @@ class SlackInput(PlatformInput):
         if event.get("bot_id") or event.get("subtype") or not isinstance(event.get("text"), str):
             return []  # Pace's own messages and edits are not questions
         channel, user = event.get("channel"), event.get("user")
-        return [Inbound(f"{channel}:{user}", event["text"], {"channel": channel})]
+        return [
+            Inbound(f"{channel}:{user}", event["text"], {"channel": channel}, str(body.get("event_id") or ""))
+        ]
 
     def acknowledge(self, request: Request) -> HTTPResponse:
         # Slack's one-off handshake when the URL is registered (signed like any request)

@@ -5,7 +5,10 @@ joins that conversation and receives its replies. Here the server issues the id,
 secret (`PACE_SESSION_SECRET`, or a random one per process), and:
   - a `session_request` with a valid signed id resumes that conversation (a page reload);
   - any other id (forged, guessed, unsigned) gets a fresh conversation instead;
-  - a `user_uttered` is only handled when its session id is the one this connection was given.
+  - a `user_uttered` is only handled when its session id is the one this connection was given;
+  - its text and metadata pass the limits of channels/limits.py, and with PACE_API_TOKEN set a
+    connection must present the token (`auth: {"token": ...}`).
+Conversation ids are "socketio:<id>", so no other channel can address them.
 Requires python-socketio < 5.10 (pinned): later releases make `enter_room` a coroutine that this
 code, like Rasa 3.6's own channel, calls without awaiting (Rasa issue 13027).
 """
@@ -25,8 +28,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels import limits
+
 logger = logging.getLogger(__name__)
-MAX_MESSAGE_CHARS = 2000
 
 
 class SessionSigner:
@@ -65,6 +69,10 @@ class PaceSocketIOInput(SocketIOInput):
         self.signer = SessionSigner()
         self._sessions: Dict[str, str] = {}  # socket id -> conversation id
 
+    def conversation_id(self, session_id: Any) -> Optional[str]:
+        conversation = self.signer.conversation_of(session_id)
+        return f"{self.name()}:{conversation}" if conversation else None
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
         webhook = SocketBlueprint(sio, self.socketio_path, "pace_socketio_webhook", __name__)
@@ -76,7 +84,8 @@ class PaceSocketIOInput(SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: Dict, auth: Optional[Dict]) -> bool:
-            return True
+            token = auth.get("token") if isinstance(auth, dict) else None
+            return limits.token_problem(token) is None
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str) -> None:
@@ -86,7 +95,7 @@ class PaceSocketIOInput(SocketIOInput):
         async def session_request(sid: str, data: Optional[Dict]) -> None:
             requested = (data or {}).get("session_id") if isinstance(data, dict) else None
             session_id = requested if self.signer.conversation_of(requested) else self.signer.issue()
-            conversation = self.signer.conversation_of(session_id)
+            conversation = self.conversation_id(session_id)
             self._sessions[sid] = conversation
             sio.enter_room(sid, conversation)
             await sio.emit("session_confirm", session_id, room=sid)
@@ -95,14 +104,18 @@ class PaceSocketIOInput(SocketIOInput):
         async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict):
                 return
-            conversation = self.signer.conversation_of(data.get("session_id"))
+            conversation = self.conversation_id(data.get("session_id"))
             if conversation is None or self._sessions.get(sid) != conversation:
                 logger.warning("socket.io message for a session this connection does not own; ignored")
                 return
             text = data.get("message")
-            if not isinstance(text, str) or len(text) > MAX_MESSAGE_CHARS:
-                return
             metadata = data.get(self.metadata_key)
+            problem = limits.text_problem(
+                "message", text, limits.MAX_MESSAGE_CHARS
+            ) or limits.metadata_problem(metadata if isinstance(metadata, dict) else None)
+            if problem:
+                logger.warning("socket.io message refused: %s", problem)
+                return
             output = SocketIOOutput(sio, self.bot_message_evt)
             await on_new_message(
                 UserMessage(

@@ -61,7 +61,7 @@ class TelegramInput(PlatformInput):
         text = message.get("text")
         if not isinstance(text, str) or "id" not in chat:
             return []
-        return [Inbound(str(chat["id"]), text, {"chat_id": chat["id"]})]
+        return [Inbound(str(chat["id"]), text, {"chat_id": chat["id"]}, str(update.get("update_id", "")))]
 
     def output_for(self, inbound: Inbound) -> TelegramOutput:
         return TelegramOutput(self.api_url, self.access_token, inbound.reply_to)

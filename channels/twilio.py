@@ -72,7 +72,7 @@ class TwilioInput(PlatformInput):
         sender, text = request.form.get("From"), request.form.get("Body")
         if not sender or text is None:
             raise Rejected(400, "From and Body are required")
-        return [Inbound(sender, text, {"to": sender})]
+        return [Inbound(sender, text, {"to": sender}, request.form.get("MessageSid") or "")]
 
     def acknowledge(self, request: Request) -> HTTPResponse:
         # an empty TwiML answer: the replies go out through the REST API

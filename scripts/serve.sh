@@ -28,6 +28,8 @@ if [ -z "${PACE_ACTION_TOKEN:-}" ]; then
   PACE_ACTION_TOKEN=$("$PACE_PYTHON" -c 'import secrets; print(secrets.token_hex(24))')
 fi
 export PACE_SESSION_SECRET PACE_ACTION_TOKEN
+# Sanic (Rasa's web server) refuses larger request bodies with a 413
+export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-65536}
 
 # the messaging apps whose secrets are set in the environment, besides REST and socket.io
 "$PACE_PYTHON" scripts/credentials.py "$PACE_VAR/credentials.yml"

@@ -54,6 +54,7 @@ class Stack:
         self.db = workdir / "conversations.db"
         self.endpoints = workdir / "endpoints.yml"
         self.env.setdefault("PACE_ACTION_TOKEN", secrets.token_hex(24))
+        self.env.setdefault("SANIC_REQUEST_MAX_SIZE", "65536")  # as scripts/serve.sh sets it
         self.endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             f"  token: {self.env['PACE_ACTION_TOKEN']}\n"

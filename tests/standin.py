@@ -11,6 +11,7 @@ class Standin:
     def __init__(self) -> None:
         self.calls: List[Dict] = []
         self.status = 200
+        self.hang_up = False  # close the connection without an answer, as an unreachable API would
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -30,6 +31,10 @@ class Standin:
                         "data": data,
                     }
                 )
+                if standin.hang_up:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 reply = json.dumps({"ok": True}).encode()
                 self.send_response(standin.status)
                 self.send_header("Content-Type", "application/json")

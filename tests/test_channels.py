@@ -4,6 +4,8 @@ Pace, and a stand-in for the platform's API receiving Pace's outbound calls."""
 import hashlib
 import hmac
 import json
+import os
+import signal
 import sqlite3
 import time
 import urllib.error
@@ -39,11 +41,23 @@ def sent_since(standin, fragment: str, before: int):
     return [call for call in standin.calls[before:] if fragment in call["path"]]
 
 
+def sent_soon(standin, fragment: str, before: int, at_least: int = 1, seconds: float = 30):
+    """For platforms answered in the background (Slack): the calls once there are `at_least`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        sent = sent_since(standin, fragment, before)
+        if len(sent) >= at_least:
+            time.sleep(0.5)  # the rest of the turn's messages
+            return sent_since(standin, fragment, before)
+        time.sleep(0.1)
+    return sent_since(standin, fragment, before)
+
+
 # ---- Telegram --------------------------------------------------------------------------------
 def telegram_update(chat_id: int, text: str) -> bytes:
     return json.dumps(
         {
-            "update_id": 1,
+            "update_id": uuid.uuid4().int % 10**9,
             "message": {
                 "message_id": 1,
                 "from": {"id": chat_id, "is_bot": False, "first_name": "Ann"},
@@ -88,7 +102,7 @@ def test_telegram_forged_request_is_refused(stack, standin, secret):
     before = len(standin.calls)
     assert telegram(stack, chat, "my arm hurts", secret=secret) == 403
     assert standin.calls[before:] == []
-    assert conversation_events(stack, str(chat)) == 0
+    assert conversation_events(stack, f"telegram:{chat}") == 0
 
 
 # ---- Slack -----------------------------------------------------------------------------------
@@ -98,10 +112,11 @@ def slack_signed(body: bytes, secret: str = "slack-signing-secret", age: int = 0
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": f"v0={digest}"}
 
 
-def slack_event(channel: str, text: str) -> bytes:
+def slack_event(channel: str, text: str, event_id: str = "") -> bytes:
     return json.dumps(
         {
             "type": "event_callback",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex}",
             "team_id": "T1",
             "event": {"type": "message", "channel": channel, "user": "U1", "text": text, "ts": "1.0"},
         }
@@ -118,7 +133,7 @@ def test_slack_answer_with_buttons_and_a_click_works(stack, standin):
     body = slack_event(channel, "how long should I hold a stretch?")
     before = len(standin.calls)
     assert slack(stack, body, slack_signed(body))[0] == 200
-    sent = sent_since(standin, "/chat.postMessage", before)
+    sent = sent_soon(standin, "/chat.postMessage", before)
     assert sent[0]["headers"]["Authorization"] == "Bearer xoxb-test"
     assert sent[0]["data"]["channel"] == channel and "30 to 60 seconds" in sent[0]["data"]["text"]
     buttons = sent[0]["data"]["blocks"][1]["elements"]
@@ -129,14 +144,14 @@ def test_slack_answer_with_buttons_and_a_click_works(stack, standin):
     form = urllib.parse.urlencode({"payload": json.dumps(click)}).encode()
     before = len(standin.calls)
     assert slack(stack, form, slack_signed(form), form=True)[0] == 200
-    assert "range-of-motion" in sent_since(standin, "/chat.postMessage", before)[0]["data"]["text"]
+    assert "range-of-motion" in sent_soon(standin, "/chat.postMessage", before)[0]["data"]["text"]
 
 
 def test_slack_symptom_report_escalates(stack, standin):
     body = slack_event("D-symptom", "my shoulder hurts after the bands")
     before = len(standin.calls)
     assert slack(stack, body, slack_signed(body))[0] == 200
-    assert STOP in sent_since(standin, "/chat.postMessage", before)[0]["data"]["text"]
+    assert STOP in sent_soon(standin, "/chat.postMessage", before)[0]["data"]["text"]
 
 
 def test_slack_url_verification(stack):
@@ -159,12 +174,44 @@ def test_slack_forged_request_is_refused(stack, standin, headers):
     before = len(standin.calls)
     assert slack(stack, body, headers)[0] == 401
     assert standin.calls[before:] == []
-    assert conversation_events(stack, f"{channel}:U1") == 0
+    assert conversation_events(stack, f"slack:{channel}:U1") == 0
+
+
+def test_slack_is_acknowledged_at_once_even_when_answering_takes_long(stack, standin):
+    """Slack sends an event again unless it gets its 200 within 3 seconds."""
+    body = slack_event(f"D{uuid.uuid4().hex[:8]}", "my calves are cramping after the walk")
+    before = len(standin.calls)
+    os.kill(stack.actions.pid, signal.SIGSTOP)  # the turn now waits for the action timeout
+    try:
+        started = time.monotonic()
+        assert slack(stack, body, slack_signed(body))[0] == 200
+        assert time.monotonic() - started < 3
+    finally:
+        os.kill(stack.actions.pid, signal.SIGCONT)
+    assert STOP in sent_soon(standin, "/chat.postMessage", before)[0]["data"]["text"]
+
+
+def test_a_slack_retry_is_answered_once(stack, standin):
+    channel = f"D{uuid.uuid4().hex[:8]}"
+    body = slack_event(channel, "what is myostatin", event_id=f"Ev{uuid.uuid4().hex}")
+    before = len(standin.calls)
+    assert slack(stack, body, slack_signed(body))[0] == 200
+    first = len(sent_soon(standin, "/chat.postMessage", before))
+    assert slack(stack, body, {**slack_signed(body), "X-Slack-Retry-Num": "1"})[0] == 200
+    time.sleep(3)
+    assert first >= 1 and len(sent_since(standin, "/chat.postMessage", before)) == first
 
 
 # ---- Twilio (SMS and WhatsApp) ---------------------------------------------------------------
-def twilio(stack, sender: str, text: str, token: Optional[str] = "twilio-auth-token") -> int:
-    params = {"From": sender, "To": "+15550000000", "Body": text, "MessageSid": "SM1", "AccountSid": "ACtest"}
+def twilio_form(sender: str, text: str, message_sid: str = "") -> Dict[str, str]:
+    sid = message_sid or f"SM{uuid.uuid4().hex}"
+    return {"From": sender, "To": "+15550000000", "Body": text, "MessageSid": sid, "AccountSid": "ACtest"}
+
+
+def twilio(
+    stack, sender: str, text: str, token: Optional[str] = "twilio-auth-token", message_sid: str = ""
+) -> int:
+    params = twilio_form(sender, text, message_sid)
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if token is not None:
         url = f"http://127.0.0.1:{stack.rasa_port}/webhooks/twilio/webhook"
@@ -195,13 +242,31 @@ def test_sms_symptom_report_escalates(stack, standin):
     assert STOP in sent_since(standin, "Messages.json", before)[0]["data"]["Body"]
 
 
+def test_an_identical_twilio_request_is_answered_once(stack, standin):
+    sender, sid = "+15551230009", f"SM{uuid.uuid4().hex}"
+    before = len(standin.calls)
+    assert twilio(stack, sender, "what is myostatin", message_sid=sid) == 200
+    first = len(sent_since(standin, "Messages.json", before))
+    assert twilio(stack, sender, "what is myostatin", message_sid=sid) == 200
+    assert first >= 1 and len(sent_since(standin, "Messages.json", before)) == first
+
+
+def test_an_sms_conversation_cannot_be_reached_from_rest(stack, standin):
+    number = f"+1555{uuid.uuid4().int % 10**7:07d}"
+    assert twilio(stack, number, "I'm 70 kg") == 200
+    assert stack.tracker(f"twilio:{number}")["slots"]["body_weight_kg"] == 70
+    reply = " ".join(r.get("text", "") for r in stack.say(number, "how much protein do I need?"))
+    assert "56" not in reply and "105" not in reply  # not the SMS user's weight
+    assert stack.tracker(number)["slots"]["body_weight_kg"] is None
+
+
 @pytest.mark.parametrize("token", [None, "a-forged-token"])
 def test_twilio_forged_request_is_refused(stack, standin, token):
     sender = f"+1555{int(time.time() * 1000) % 10**7:07d}"
     before = len(standin.calls)
     assert twilio(stack, sender, "my knee hurts", token=token) == 403
     assert standin.calls[before:] == []
-    assert conversation_events(stack, sender) == 0
+    assert conversation_events(stack, f"twilio:{sender}") == 0
 
 
 # ---- Facebook Messenger ----------------------------------------------------------------------
@@ -210,7 +275,7 @@ def messenger_event(psid: str, text: str) -> bytes:
         "sender": {"id": psid},
         "recipient": {"id": "PAGE"},
         "timestamp": 0,
-        "message": {"mid": "m", "text": text},
+        "message": {"mid": f"m.{uuid.uuid4().hex}", "text": text},
     }
     return json.dumps({"object": "page", "entry": [{"id": "PAGE", "time": 0, "messaging": [event]}]}).encode()
 
@@ -254,7 +319,7 @@ def test_messenger_forged_request_is_refused(stack, standin, secret):
     before = len(standin.calls)
     assert messenger(stack, messenger_event(psid, "my arm hurts"), secret=secret) == 403
     assert standin.calls[before:] == []
-    assert conversation_events(stack, psid) == 0
+    assert conversation_events(stack, f"facebook:{psid}") == 0
 
 
 def test_messenger_subscription_handshake(stack):
@@ -269,6 +334,18 @@ def test_messenger_subscription_handshake(stack):
 def test_nothing_is_sent_to_any_platform_at_start_up(stack, standin):
     """Pace never calls a platform when it starts, so an unreachable one cannot stop it."""
     assert not any(call["path"].endswith(("setWebhook", "getMe")) for call in standin.calls)
+
+
+def test_an_unreachable_platform_loses_no_turn(stack, standin):
+    chat = 770000 + uuid.uuid4().int % 10000
+    standin.hang_up = True  # every call to the platform's API fails without an answer
+    try:
+        assert telegram(stack, chat, "my calves are cramping after the walk") == 200
+    finally:
+        standin.hang_up = False
+    tracker = stack.tracker(f"telegram:{chat}")
+    assert tracker["slots"]["safety_flag"] is True  # the escalation is saved
+    assert any(e.get("name") == "action_escalate_symptom" for e in tracker["events"])
 
 
 def test_a_failing_platform_does_not_break_the_others(stack, standin):

@@ -216,6 +216,29 @@ def test_rest_rejects_malformed_json(stack):
     assert rest_status(stack, b"{not json")[0] == 400
 
 
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (b'{"sender": "a", "message": "\\ud83d"}', "not valid Unicode"),
+        (b'{"sender": "a", "message": "hi", "metadata": ' + b'{"a": ' * 990 + b"1" + b"}" * 991, ""),
+        (b'{"sender": "twilio:+15551234567", "message": "hi"}', "another channel's name"),
+    ],
+)
+def test_rest_refuses_bad_unicode_deep_nesting_and_other_channels_ids(stack, raw, reason):
+    status, body = rest_status(stack, raw)
+    assert status == 400 and reason in body.get("reason", "")
+
+
+def test_rest_refuses_a_body_over_64_kb(stack):
+    big = json.dumps({"sender": "a", "message": "hi", "metadata": {"x": "y" * 70_000}}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook", big, {"Content-Type": "application/json"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 413
+
+
 def test_rest_answer_carries_its_source(stack):
     reply = stack.say(sender(), "what is cachexia")[0]
     assert reply["metadata"]["document"] == "can-you-build-muscle-with-als.txt"
