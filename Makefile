@@ -24,10 +24,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 NLU_DATA := $(shell find data -name '*.yml' 2>/dev/null)
 # (the safety layer's content/symptom_patterns.yml and context_rules.yml are read when Rasa starts:
 # editing them needs a restart, not training)
-MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json $(wildcard components/*.py)
+# (Pace's own components in components/ are not trained: changing their code needs a restart only)
+MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json
 
 .PHONY: help install spacy web-deps browser-deps train run test check validate lint unit conversations \
-	stack bench eval shell clean lock
+	stack bench eval shell clean lock forget
 
 help:
 	@echo "make run     set up, train if anything changed, serve (REST :$(RASA_PORT), actions :$(ACTION_SERVER_PORT))"
@@ -108,6 +109,11 @@ bench: $(MODEL)
 
 eval: install
 	$(PY) scripts/eval.py --url http://localhost:$(RASA_PORT)/webhooks/rest/webhook $(ARGS)
+
+# erases one person's conversation: make forget SENDER=twilio:+15551234567
+forget: install
+	@[ -n "$(SENDER)" ] || { echo "make forget SENDER=<conversation id>, e.g. SENDER=telegram:123456"; exit 2; }
+	$(PY) scripts/forget.py --sender "$(SENDER)"
 
 lock: install
 	$(VENV)/bin/pip freeze --exclude-editable > constraints.txt

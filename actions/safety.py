@@ -5,8 +5,12 @@ emergency number") are static responses sent by the rule before this action runs
 the person even when this server is down.
 """
 
+import hashlib
+import hmac
 import json
 import logging
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List
@@ -20,6 +24,20 @@ from actions.base import PaceAction
 
 PATTERNS_FILE = Path(__file__).resolve().parent.parent / "content" / "symptom_patterns.yml"
 audit_log = logging.getLogger("pace.audit")
+# the audit log names a conversation by a keyed hash of its id, never the phone number or chat id
+AUDIT_KEY_VARIABLE = "PACE_AUDIT_KEY"
+
+
+@lru_cache(maxsize=1)
+def audit_key() -> bytes:
+    """PACE_AUDIT_KEY (scripts/serve.sh keeps one in var/), or a random key for this process."""
+    configured = os.environ.get(AUDIT_KEY_VARIABLE)
+    return configured.encode() if configured else secrets.token_bytes(32)
+
+
+def audit_id(conversation_id: str) -> str:
+    """The same conversation always gets the same id; nobody without the key can tell whose it is."""
+    return hmac.new(audit_key(), conversation_id.encode(), hashlib.sha256).hexdigest()[:24]
 
 
 @lru_cache(maxsize=1)
@@ -52,12 +70,12 @@ class ActionEscalateSymptom(PaceAction):
         entity = detected_symptom(tracker)
         category = entity["value"] if entity else "unspecified"
         layer = "rules" if entity else "classifier"
-        # Audit: who, how urgent, what kind; never the message text.
+        # Audit: which conversation (keyed hash), how urgent, what kind; never the message text.
         audit_log.info(
             json.dumps(
                 {
                     "event": "escalation",
-                    "conversation_id": tracker.sender_id,
+                    "conversation": audit_id(tracker.sender_id),
                     "tier": tier,
                     "category": category,
                     "layer": layer,

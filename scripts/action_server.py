@@ -61,6 +61,7 @@ def main() -> int:
     if len(token) < 16:
         print("action server: set PACE_ACTION_TOKEN (16 characters or more), the secret Rasa sends")
         return 2
+    os.umask(0o077)  # logs are readable by their owner only
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     create_app(token).run(args.host, args.port, access_log=False)
     return 0

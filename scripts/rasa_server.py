@@ -64,6 +64,7 @@ def install() -> None:
 
 
 def main() -> None:
+    os.umask(0o077)  # the conversation database and logs are readable by their owner only
     install()
     from rasa.__main__ import main as rasa_main
 

@@ -16,18 +16,25 @@ umask 077
 mkdir -p "$PACE_VAR"
 chmod 700 "$PACE_VAR"
 
-# web sessions are signed with this secret: made once and kept, so a restart loses no conversation
-if [ -z "${PACE_SESSION_SECRET:-}" ]; then
-  secret_file="$PACE_VAR/session_secret"
-  [ -s "$secret_file" ] || "$PACE_PYTHON" -c 'import secrets; print(secrets.token_hex(32))' > "$secret_file"
-  chmod 600 "$secret_file"
-  PACE_SESSION_SECRET=$(cat "$secret_file")
-fi
+# secrets made once and kept in var/ (mode 0600) unless set in the environment: web sessions are
+# signed with PACE_SESSION_SECRET (a restart loses no conversation); the audit log names
+# conversations by a hash keyed with PACE_AUDIT_KEY (the same conversation keeps its audit id)
+keep_secret() {
+  local name=$1 file="$PACE_VAR/$2"
+  if [ -z "${!name:-}" ]; then
+    [ -s "$file" ] || "$PACE_PYTHON" -c 'import secrets; print(secrets.token_hex(32))' > "$file"
+    chmod 600 "$file"
+    printf -v "$name" '%s' "$(cat "$file")"
+  fi
+  export "${name?}"
+}
+keep_secret PACE_SESSION_SECRET session_secret
+keep_secret PACE_AUDIT_KEY audit_key
 # the secret Rasa sends to the action server (endpoints.yml); a new one each start is enough
 if [ -z "${PACE_ACTION_TOKEN:-}" ]; then
   PACE_ACTION_TOKEN=$("$PACE_PYTHON" -c 'import secrets; print(secrets.token_hex(24))')
 fi
-export PACE_SESSION_SECRET PACE_ACTION_TOKEN
+export PACE_ACTION_TOKEN
 # Sanic (Rasa's web server) refuses larger request bodies with a 413
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-65536}
 

@@ -1,12 +1,14 @@
 """action_escalate_symptom: names the symptom back, remembers it, audits without the message."""
 
+import hashlib
+import hmac
 import json
 import logging
 
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.safety import ActionEscalateSymptom, symptom_labels
+from actions.safety import ActionEscalateSymptom, audit_key, symptom_labels
 from tests.conftest import responses_of
 
 
@@ -56,13 +58,14 @@ async def test_emergency_adds_nothing_after_the_urgent_reply(make_tracker, dispa
     assert SlotSet("safety_flag", True) in events
 
 
-async def test_audit_line_has_ids_tier_and_category_but_not_the_message(
-    make_tracker, dispatcher, domain, caplog
+async def test_audit_line_has_a_keyed_id_tier_and_category_but_not_the_message_or_number(
+    make_tracker, dispatcher, domain, caplog, monkeypatch
 ):
+    monkeypatch.setenv("PACE_AUDIT_KEY", "test-audit-key")
+    audit_key.cache_clear()
     text = "my wife's shoulder has hurt since the stretches"
-    tracker = make_tracker(
-        text, intent="report_symptom", entities=[symptom_entity("pain")], sender_id="conv-42"
-    )
+    number = "twilio:+15551234567"
+    tracker = make_tracker(text, intent="report_symptom", entities=[symptom_entity("pain")], sender_id=number)
 
     with caplog.at_level(logging.INFO, logger="pace.audit"):
         await ActionEscalateSymptom().run(dispatcher, tracker, domain)
@@ -70,14 +73,16 @@ async def test_audit_line_has_ids_tier_and_category_but_not_the_message(
     records = [r for r in caplog.records if r.name == "pace.audit"]
     assert len(records) == 1
     line = records[0].getMessage()
+    expected_id = hmac.new(b"test-audit-key", number.encode(), hashlib.sha256).hexdigest()[:24]
     assert json.loads(line) == {
         "event": "escalation",
-        "conversation_id": "conv-42",
+        "conversation": expected_id,
         "tier": "symptom",
         "category": "pain",
         "layer": "rules",
     }
-    assert "shoulder" not in line and "stretches" not in line
+    assert "shoulder" not in line and "stretches" not in line and "5551234567" not in line
+    audit_key.cache_clear()
 
 
 async def test_failure_still_sends_the_guidance(make_tracker, dispatcher, domain, monkeypatch):

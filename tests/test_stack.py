@@ -243,3 +243,44 @@ def test_rest_answer_carries_its_source(stack):
     reply = stack.say(sender(), "what is cachexia")[0]
     assert reply["metadata"]["document"] == "can-you-build-muscle-with-als.txt"
     assert "cachexia" in reply["metadata"]["quote"]
+
+
+def forget(stack, *args: str) -> str:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "scripts/forget.py", *args, "--endpoints", str(stack.endpoints)],
+        cwd=root, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return done.stdout
+
+
+def user_events(stack, conversation: str) -> int:
+    with sqlite3.connect(stack.db) as db:
+        query = "SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'user'"
+        return db.execute(query, (conversation,)).fetchone()[0]
+
+
+def test_make_forget_erases_one_persons_conversation(stack):
+    gone, kept = sender(), sender()
+    for conversation in (gone, kept):
+        stack.say(conversation, "my calves are cramping")
+    assert "erased" in forget(stack, "--sender", gone)
+    assert user_events(stack, gone) == 0 and user_events(stack, kept) == 1
+    assert stack.tracker(gone)["slots"]["safety_flag"] is False  # nothing of it is left
+
+
+def test_the_retention_period_erases_old_conversations_only(stack):
+    old, recent = sender(), sender()
+    for conversation in (old, recent):
+        stack.say(conversation, "what is myostatin")
+    with sqlite3.connect(stack.db) as db:
+        db.execute("UPDATE events SET timestamp = timestamp - 40 * 86400 WHERE sender_id = ?", (old,))
+    forget(stack, "--older-than", "30")
+    assert user_events(stack, old) == 0 and user_events(stack, recent) == 1
+
+
+def test_the_conversation_database_is_readable_by_its_owner_only(stack):
+    assert stack.db.stat().st_mode & 0o077 == 0
