@@ -13,6 +13,7 @@ Conversation ids carry their channel: "telegram:<chat id>", "twilio:+<number>", 
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -31,7 +32,8 @@ def tracker_store_url(endpoints: Path) -> str:
     the action server's token need not be set to erase a conversation.
     """
     section = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
-    config: Dict[str, Any] = {k: os.path.expandvars(str(v)) for k, v in section.items() if v is not None}
+    environ = {"PACE_DB": str(ROOT / "var" / "conversations.db"), **os.environ}  # serve.sh's default
+    config: Dict[str, Any] = {k: _expand(str(v), environ) for k, v in section.items() if v is not None}
     if config.get("type", "").upper() != "SQL":
         raise SystemExit(f"forget: {endpoints} configures no SQL tracker store")
     dialect = config.get("dialect", "sqlite")
@@ -51,6 +53,10 @@ def tracker_store_url(endpoints: Path) -> str:
             database=db,
         )
     )
+
+
+def _expand(value: str, environ: Dict[str, str]) -> str:
+    return re.sub(r"\$\{(\w+)\}", lambda m: environ.get(m.group(1), m.group(0)), value)
 
 
 def forget_sender(url: str, sender: str) -> int:

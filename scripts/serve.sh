@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 PACE_PYTHON=${PACE_PYTHON:-$PWD/.venv/bin/python}
 SUPERVISORD=${PACE_SUPERVISORD:-$PWD/.venv/bin/supervisord}
 PACE_VAR=${PACE_VAR:-$PWD/var}
-export RASA_PORT ACTION_SERVER_PORT WEB_PORT PACE_PYTHON PACE_VAR
+PACE_DB=${PACE_DB:-$PACE_VAR/conversations.db}
+export RASA_PORT ACTION_SERVER_PORT WEB_PORT PACE_PYTHON PACE_VAR PACE_DB
 
 # conversations, logs and secrets are readable by their owner only
 umask 077
