@@ -27,6 +27,27 @@ def test_parse_weight_with_units(text, amount, unit):
     assert (weight.amount, weight.unit) == (amount, unit)
 
 
+@pytest.mark.parametrize(
+    "text, shown, low, high",
+    [
+        ("im 12 stone how much protein", "12 st (about 76 kg)", 61, 114),
+        ("12st 2lb", "12 st 2 lb (about 77 kg)", 62, 116),
+        ("he's 11 st 4 lb", "11 st 4 lb (about 72 kg)", 57, 108),
+        ("she's eight and a half stone", "8.5 st (about 54 kg)", 43, 81),
+        ("mum is ten stone seven", "10 st 7 lb (about 67 kg)", 53, 100),
+        ("9 stone and 3 pounds", "9 st 3 lb (about 59 kg)", 47, 88),
+    ],
+)
+def test_parse_weight_in_stone_and_pounds(text, shown, low, high):
+    weight = parse_weight(text)
+    assert weight.describe() == shown and protein_range_grams(weight.kg) == (low, high)
+
+
+@pytest.mark.parametrize("text", ["a stone's throw from the pool", "he lost a stone since spring"])
+def test_stone_without_an_amount_is_no_weight(text):
+    assert parse_weight(text) is None
+
+
 def test_parse_weight_ignores_grams_per_kilo_and_bare_numbers_by_default():
     assert parse_weight("is 0.5 g per kg of protein enough") is None
     assert parse_weight("I weigh 70") is None
@@ -90,7 +111,9 @@ async def test_without_a_weight_the_range_is_given(make_tracker, dispatcher, dom
     assert events == []
 
 
-@pytest.mark.parametrize("text", ["I'm 6 kg", "she weighs 900 lb", "he is 12 kg", "I weigh 400 kg"])
+@pytest.mark.parametrize(
+    "text", ["I'm 6 kg", "she weighs 900 lb", "he is 12 kg", "I weigh 400 kg", "he's 3 stone", "I'm 45 stone"]
+)
 async def test_implausible_weight_gets_a_question_not_a_number(make_tracker, dispatcher, domain, text):
     tracker = make_tracker(text, intent="inform_weight")
 
