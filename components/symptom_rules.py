@@ -120,6 +120,7 @@ class SymptomRules:
     def __init__(self, nlp: Language, patterns: Dict[str, Any], context: Dict[str, Any]) -> None:
         self._nlp = nlp
         self._matcher = Matcher(nlp.vocab)
+        self._optional = sorted({str(w).lower() for w in patterns.get("optional_words") or []})
         self._labels: Dict[str, str] = {}
         self._needs_body: Set[str] = set()
         # a symptom or body-part word in its usual forms -> (the word, its lemma), for typos
@@ -141,6 +142,8 @@ class SymptomRules:
         self._context = ConText(
             nlp,
             rules=None,
+            # the word meant: "dont" reads as "do not", a misspelling as its correction
+            phrase_matcher_attr="NORM",
             span_attrs=None,
             input_span_type="group",
             span_group_name=SPAN_GROUP,
@@ -162,18 +165,31 @@ class SymptomRules:
         patterns = []
         for phrase in phrases:
             doc = self._nlp(str(phrase).lower())
-            patterns.append([{"LOWER": t.lower_} for t in doc])
+            patterns.append(self._between([{"LOWER": t.lower_} for t in doc]))
             # the word meant, where content/spelling.yml or the typo correction set it ("tierd")
-            patterns.append([{"NORM": t.norm_} for t in doc])
+            patterns.append(self._between([{"NORM": t.norm_} for t in doc]))
             # written in its base form ("cramp"), a phrase matches every form ("cramped")
             if all(t.lower_ == t.lemma_.lower() for t in doc):
-                patterns.append([{"LEMMA": t.lemma_.lower()} for t in doc])
+                patterns.append(self._between([{"LEMMA": t.lemma_.lower()} for t in doc]))
             if typos and len(doc) == 1 and len(doc[0]) >= _MIN_TYPO_LENGTH:
                 word = doc[0]
                 for form in _forms(word.lower_) | _forms(word.lemma_.lower()):
                     self._typo_forms.setdefault(form, (word.norm_, word.lemma_.lower()))
         if patterns:
             self._matcher.add(key, patterns)
+
+    def _between(self, tokens: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """The phrase's words, with the optional words of the patterns file allowed between them
+        ("breathing is laboured" also matches "breathing is really laboured")."""
+        if len(tokens) < 2 or not self._optional:
+            return tokens
+        optional = {"LOWER": {"IN": self._optional}, "OP": "*"}
+        spaced: List[Dict[str, Any]] = []
+        for token in tokens:
+            if spaced:
+                spaced.append(optional)
+            spaced.append(token)
+        return spaced
 
     def _correct_typos(self, doc: Doc) -> None:
         """Gives a misspelled symptom or body-part word the lemma of the word meant."""
@@ -262,7 +278,7 @@ def _inside_any(span: Span, others: List[Span]) -> bool:
     return any(o.start <= span.start and span.end <= o.end for o in others)
 
 
-def _near(span: Span, bodies: List[Span], distance: int = 4) -> bool:
+def _near(span: Span, bodies: List[Span], distance: int = 6) -> bool:
     """A body part within a few words, in the same sentence ("my back is killing me")."""
     return any(
         b.sent.start == span.sent.start
