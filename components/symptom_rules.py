@@ -122,7 +122,6 @@ class SymptomRules:
         self._matcher = Matcher(nlp.vocab)
         self._optional = sorted({str(w).lower() for w in patterns.get("optional_words") or []})
         self._labels: Dict[str, str] = {}
-        self._needs_body: Set[str] = set()
         # a symptom or body-part word in its usual forms -> (the word, its lemma), for typos
         self._typo_forms: Dict[str, Tuple[str, str]] = {}
         for category, spec in (patterns.get("symptoms") or {}).items():
