@@ -228,16 +228,14 @@ class SymptomRules:
 
         emergency, symptoms, evidence = False, [], False
         for span in doc.spans[SPAN_GROUP]:
-            if not self._reported(span):
-                continue
-            evidence = True
             label = span.label_
+            if not self._reported(span) or (label.endswith(":body") and not _near(span, bodies)):
+                continue  # ("killing me" with no body part near is no symptom, nor evidence of one)
+            evidence = True
             if label == _EMERGENCY:
                 emergency = True
             elif label.startswith("symptom:"):
                 category = label.split(":")[1]
-                if label.endswith(":body") and not _near(span, bodies):
-                    continue
                 symptoms.append((span.start, category))
                 if self._urgent_combination(span, category, context_words):
                     emergency = True

@@ -190,3 +190,10 @@ def test_a_classifier_report_of_only_denied_symptoms_is_not_escalated(
     msg = message(nlp, text, "report_symptom", 0.55, ranking)
     detector.process([msg], spacy_model)
     assert intent_of(msg) == expected
+
+
+def test_a_phrase_that_needs_a_body_part_is_no_evidence_without_one(detector, spacy_model, nlp):
+    ranking = [{"name": "report_symptom", "confidence": 0.9}, {"name": "out_of_scope", "confidence": 0.06}]
+    msg = message(nlp, "this traffic is killing me", "report_symptom", 0.9, ranking)
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == "nlu_fallback"
