@@ -17,6 +17,7 @@ body-part words (one edit away, two for long words). The cost per word is a few 
 so a long message of gibberish costs milliseconds, not seconds.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -40,7 +41,7 @@ SYMPTOM = "symptom"
 SPAN_GROUP = "pace_targets"
 QUESTION = "QUESTION"
 # labels of target spans, besides "symptom:<category>"
-_EMERGENCY, _BODY, _IDIOM, _WITH = "EMERGENCY", "BODY", "IDIOM", "WITH"
+_EMERGENCY, _BODY, _IDIOM, _WITH, _OXYGEN = "EMERGENCY", "BODY", "IDIOM", "WITH", "OXYGEN"
 _QUOTES = {"'", '"', "“", "”", "‘", "’", "`"}
 # a word is checked for typos only if it is this long (shorter words have too many neighbours)
 _MIN_TYPO_LENGTH = 4
@@ -100,11 +101,17 @@ def context_rules(data: Dict[str, Any]) -> List[ConTextRule]:
         if "terminated_by" in common:
             common["terminated_by"] = set(common["terminated_by"])
         for literal in group.get("literals") or []:
-            rules.append(ConTextRule(literal=str(literal), **common))
+            rules.append(ConTextRule(literal=_contraction_tail(str(literal)), **common))
         for number, pattern in enumerate(group.get("patterns") or [], start=1):
             literal = f"{group['category']} pattern {number}"
             rules.append(ConTextRule(literal=literal, pattern=pattern, **common))
     return rules
+
+
+def _contraction_tail(literal: str) -> str:
+    """"n't hold" as the rules match it: on its own spaCy leaves "n't" as it is, while in a message
+    ("can't hold", "cant hold") its normal form is "not"."""
+    return re.sub(r"(^|\s)n't\b", r"\1not", literal)
 
 
 @lru_cache(maxsize=1)
@@ -135,6 +142,10 @@ class SymptomRules:
             key = f"{_WITH}:{number}"
             self._add(key, combination.get("with") or [])
             self._combinations.append((frozenset(combination.get("symptoms") or []), key))
+        oxygen = emergency.get("oxygen_readings") or {}
+        self._add(_OXYGEN, oxygen.get("words") or [])
+        self._oxygen_limit = float(oxygen.get("at_or_below", 0))
+        self._oxygen_reach = int(oxygen.get("within", 4))
         self._add(_BODY, patterns.get("body_parts") or [], typos=True)
         self._add(_IDIOM, patterns.get("idioms") or [])
         self._decision = Decision.from_dict(context.get("decision") or {})
@@ -217,6 +228,7 @@ class SymptomRules:
         self._correct_typos(doc)
         spans = [Span(doc, start, end, label=match_id) for match_id, start, end in self._matcher(doc)]
         idioms = [s for s in spans if s.label_ == _IDIOM]
+        spans = [s for s in spans if s.label_ != _OXYGEN] + self._low_oxygen(doc, spans)
         targets = [s for s in spans if s.label_ != _IDIOM and not _inside_any(s, idioms)]
         # overlapping phrases ("chest pain" and "pain"): the longest stays, an emergency on a tie
         targets = sorted(targets, key=lambda s: s.label_ != _EMERGENCY)
@@ -245,6 +257,19 @@ class SymptomRules:
             category = min(symptoms)[1]
             return Analysis(Finding(SYMPTOM, category, self._labels[category]), True)
         return Analysis(None, evidence)
+
+    def _low_oxygen(self, doc: Doc, spans: List[Span]) -> List[Span]:
+        """An oxygen reading at or below the limit ("sats at 84", "oximeter says 82%"), as an
+        emergency phrase from the oxygen word to the number."""
+        found = []
+        for span in spans:
+            if span.label_ != _OXYGEN:
+                continue
+            for token in doc[span.end : span.end + self._oxygen_reach]:
+                if token.is_digit and 50 <= int(token.text) <= self._oxygen_limit:
+                    found.append(Span(doc, span.start, token.i + 1, label=_EMERGENCY))
+                    break
+        return found
 
     def _reported(self, span: Span) -> bool:
         categories = {modifier.category for modifier in span._.modifiers}

@@ -51,6 +51,12 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
             )
         if not combination.get("with"):
             report(PATTERNS, "combinations:", "an emergency combination has no `with` words")
+    oxygen = emergency.get("oxygen_readings")
+    if oxygen is not None:
+        _check_phrases(oxygen.get("words") or [], "oxygen_readings:", report)
+        limit = oxygen.get("at_or_below")
+        if not isinstance(limit, int) or not 50 <= limit <= 100:
+            report(PATTERNS, "at_or_below:", f"oxygen_readings needs at_or_below: a percentage (50 to 100), not {limit!r}")
     for key in ("body_parts", "idioms"):
         _check_phrases(data.get(key) or [], f"{key}:", report)
 

@@ -240,10 +240,12 @@ def test_broken_symptom_patterns_are_named():
         "emergency": {
             "phrases": ["can't breathe"],
             "combinations": [{"symptoms": ["breath"], "with": ["at rest"]}],
+            "oxygen_readings": {"words": ["sats"], "at_or_below": "ninety"},
         },
     }
     messages = [m for _, m in _reports(check_safety_files.check_patterns, data)]
     assert "symptom category pain needs a label" in messages
+    assert "oxygen_readings needs at_or_below: a percentage (50 to 100), not 'ninety'" in messages
     assert any(m.startswith("not a phrase: None") for m in messages)
     assert any("unknown symptom categories: ['breath']" in m for m in messages)
 

@@ -70,6 +70,28 @@ def test_a_new_pattern_in_the_data_file_is_picked_up(nlp, tmp_path):
 
 
 @pytest.mark.parametrize(
+    "text, urgent",
+    [
+        ("sats at 84", True),
+        ("his oximeter is showing 86 and dropping", True),
+        ("oxygen reading says 91%", True),
+        ("his sats are 97 after the walk", False),
+        ("what if his sats drop to 85", False),
+        ("my o2 was 88 last year", False),
+    ],
+)
+def test_a_low_oxygen_reading_is_an_emergency(rules, nlp, text, urgent):
+    finding = detect(rules, nlp, text)
+    assert (finding is not None and finding.tier == EMERGENCY) is urgent, text
+
+
+@pytest.mark.parametrize("text", ["he cant hold his head up", "i couldnt stop coughing at dinner"])
+def test_a_context_rule_written_with_nt_matches_every_spelling_of_it(rules, nlp, text):
+    # "n't hold" in context_rules.yml is a report, not a denial, however "can't" is typed
+    assert detect(rules, nlp, text) is not None
+
+
+@pytest.mark.parametrize(
     "text, category",
     [
         ("my calfs are crampnig", "cramping"),  # neither word is in content/spelling.yml
