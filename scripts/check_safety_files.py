@@ -56,7 +56,8 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
         _check_phrases(oxygen.get("words") or [], "oxygen_readings:", report)
         limit = oxygen.get("at_or_below")
         if not isinstance(limit, int) or not 50 <= limit <= 100:
-            report(PATTERNS, "at_or_below:", f"oxygen_readings needs at_or_below: a percentage (50 to 100), not {limit!r}")
+            message = f"oxygen_readings needs at_or_below: a percentage (50 to 100), not {limit!r}"
+            report(PATTERNS, "at_or_below:", message)
     for key in ("body_parts", "idioms"):
         _check_phrases(data.get(key) or [], f"{key}:", report)
 
