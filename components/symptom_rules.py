@@ -109,7 +109,7 @@ def context_rules(data: Dict[str, Any]) -> List[ConTextRule]:
 
 
 def _contraction_tail(literal: str) -> str:
-    """"n't hold" as the rules match it: on its own spaCy leaves "n't" as it is, while in a message
+    """ "n't hold" as the rules match it: on its own spaCy leaves "n't" as it is, while in a message
     ("can't hold", "cant hold") its normal form is "not"."""
     return re.sub(r"(^|\s)n't\b", r"\1not", literal)
 
