@@ -25,8 +25,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 NLU_DATA := $(shell find data -name '*.yml' 2>/dev/null)
 # (the safety layer's content/symptom_patterns.yml and context_rules.yml are read when Rasa starts:
 # editing them needs a restart, not training)
-# (Pace's own components in components/ are not trained: changing their code needs a restart only)
-MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json
+# (of Pace's own components, only the two classifiers are trained: changing the code of the others
+# needs a restart only)
+TRAINED_COMPONENTS := components/intent_classifier.py components/answer_selector.py
+MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json $(TRAINED_COMPONENTS)
 
 .PHONY: help install spacy web-deps browser-deps train run test check validate lint unit conversations \
 	stack bench eval shell clean lock forget reliability

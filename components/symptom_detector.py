@@ -126,12 +126,16 @@ class SymptomDetector(StatelessComponent, EntityExtractorMixin):
             set_intent(message, REPORT_SYMPTOM)
 
     def _demote(self, message: Message) -> None:
-        """Takes the classifier's best intent that is neither an escalation nor a fallback."""
+        """Takes the classifier's best intent that is neither an escalation nor a fallback, when it
+        is likely among those (its confidence given that the message is no report)."""
         threshold = self._config["demoted_intent_threshold"]
-        for candidate in message.get(INTENT_RANKING_KEY) or []:
-            if candidate["name"] not in ESCALATING_INTENTS | {FALLBACK_INTENT}:
-                if candidate["confidence"] >= threshold:
-                    set_intent(message, candidate["name"], candidate["confidence"])
-                    return
-                break
+        others = [
+            c
+            for c in message.get(INTENT_RANKING_KEY) or []
+            if c["name"] not in ESCALATING_INTENTS | {FALLBACK_INTENT}
+        ]
+        mass = sum(c["confidence"] for c in others)
+        if others and mass > 0 and others[0]["confidence"] / mass >= threshold:
+            set_intent(message, others[0]["name"], others[0]["confidence"] / mass)
+            return
         set_intent(message, FALLBACK_INTENT, threshold)

@@ -5,7 +5,8 @@
   - content/context_rules.yml: every group has a known category and direction (medspaCy's
     ConTextRule keys and directions), literals or token patterns, and the decision table names
     categories that some rule produces;
-  - content/spelling.yml: one word mapped to one word.
+  - content/spelling.yml: one word mapped to one word;
+  - content/physician_topics.yml: lists of terms under the groups the physician router reads.
 Each problem names the file and the line.
 """
 
@@ -16,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PATTERNS = ROOT / "content" / "symptom_patterns.yml"
 CONTEXT = ROOT / "content" / "context_rules.yml"
 SPELLING = ROOT / "content" / "spelling.yml"
+PHYSICIAN = ROOT / "content" / "physician_topics.yml"
+PHYSICIAN_GROUPS = ("medicines", "doses", "supplements", "conditions")  # components/physician_router.py
 # medspaCy's ConTextRule: its directions and the keys a group may have besides literals/patterns
 DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}
 RULE_KEYS = {"category", "direction", "max_scope", "max_targets", "terminated_by", "allowed_types",
@@ -124,7 +127,26 @@ def check_spelling(data: Dict[str, Any], report: Report) -> None:
             report(SPELLING, f"{wrong}:", f"corrections map one word to one word: {wrong!r} -> {right!r}")
 
 
-CHECKS = {PATTERNS: check_patterns, CONTEXT: check_context, SPELLING: check_spelling}
+def check_physician_topics(data: Dict[str, Any], report: Report) -> None:
+    for group in data:
+        if group not in PHYSICIAN_GROUPS:
+            report(
+                PHYSICIAN,
+                f"{group}:",
+                f"unknown group {group!r}: the groups are {', '.join(PHYSICIAN_GROUPS)}",
+            )
+    for group in PHYSICIAN_GROUPS:
+        terms = data.get(group) or []
+        if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+            report(PHYSICIAN, f"{group}:", f"{group} must be a list of words or phrases")
+
+
+CHECKS = {
+    PATTERNS: check_patterns,
+    CONTEXT: check_context,
+    SPELLING: check_spelling,
+    PHYSICIAN: check_physician_topics,
+}
 
 
 def check_all(load: Callable[[Path], Dict[str, Any] | None], report: Report) -> None:

@@ -6,6 +6,7 @@ from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.physician_router import PhysicianRouter, PhysicianTerms
 from components.protein_router import ProteinRouter
 from components.retrieval_fallback import RetrievalFallback
 from components.shortcut_guard import ShortcutGuard
@@ -78,10 +79,31 @@ def test_a_confident_report_stands_with_a_body_part_and_no_symptom_word(detector
 )
 @pytest.mark.parametrize("tier", ["report_symptom", "report_emergency"])
 def test_the_classifier_alone_cannot_raise_an_alarm(detector, spacy_model, nlp, text, tier):
-    ranking = [{"name": tier, "confidence": 0.9}, {"name": "out_of_scope", "confidence": 0.06}]
+    ranking = [
+        {"name": tier, "confidence": 0.9},
+        {"name": "out_of_scope", "confidence": 0.03},
+        {"name": "faq", "confidence": 0.03},
+        {"name": "greet", "confidence": 0.02},
+        {"name": "thank", "confidence": 0.02},
+    ]
     msg = message(nlp, text, tier, 0.9, ranking)
     detector.process([msg], spacy_model)
-    assert intent_of(msg) == "nlu_fallback"  # the next best was too unlikely to answer with
+    # among the intents left, none is likely enough (0.3 of what remains) to answer with
+    assert intent_of(msg) == "nlu_fallback"
+
+
+def test_a_report_taken_back_is_judged_among_the_intents_left(detector, spacy_model, nlp):
+    # "no cramps, no twitching ... can I add resistance work?": 0.1 of all, but 0.8 of what is left
+    ranking = [
+        {"name": "report_symptom", "confidence": 0.87},
+        {"name": "faq", "confidence": 0.104},
+        {"name": "out_of_scope", "confidence": 0.026},
+    ]
+    msg = message(
+        nlp, "no cramps, no twitching, can i add a little resistance work?", "report_symptom", 0.87, ranking
+    )
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == "faq"
 
 
 def test_a_report_taken_back_gets_the_next_intent_when_it_is_likely(detector, spacy_model, nlp):
@@ -151,6 +173,38 @@ def test_protein_router_sends_a_protein_question_with_a_weight_to_the_calculator
     assert intent_of(msg) == expected
 
 
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("protein with kidney disease", "faq", "ask_medical"),
+        ("baclofen dose for spasticity", "faq", "ask_medical"),
+        ("CBD oil for stiffness?", "out_of_scope", "ask_medical"),
+        ("I also have diabetes, how much should I walk", "faq", "ask_medical"),
+        ("no medication, just asking how long to hold a stretch", "faq", "faq"),
+        ("how much protein does he need", "faq", "faq"),
+        ("my legs ache since the new tablets and the baclofen", "report_symptom", "report_symptom"),
+    ],
+)
+def test_physician_router_sends_medicines_supplements_and_other_conditions_to_the_physician(
+    text, intent, expected
+):
+    msg = Message(data={TEXT: text})
+    msg.set("intent", {"name": intent, "confidence": 0.7})
+    PhysicianRouter().process([msg])
+    assert intent_of(msg) == expected
+
+
+def test_physician_terms_come_from_the_content_file(tmp_path):
+    topics = tmp_path / "physician_topics.yml"
+    topics.write_text("supplements: [moonberry extract]\n")
+    router = PhysicianRouter({"topics_file": str(topics)})
+    msg = Message(data={TEXT: "is moonberry extract good before a walk"})
+    msg.set("intent", {"name": "faq", "confidence": 0.9})
+    router.process([msg])
+    assert intent_of(msg) == "ask_medical"
+    assert PhysicianTerms([]).find("baclofen") is None
+
+
 def selected(confidence):
     return {"faq": {"response": {"intent_response_key": "faq/stretching", "confidence": confidence}}}
 
@@ -196,4 +250,4 @@ def test_a_phrase_that_needs_a_body_part_is_no_evidence_without_one(detector, sp
     ranking = [{"name": "report_symptom", "confidence": 0.9}, {"name": "out_of_scope", "confidence": 0.06}]
     msg = message(nlp, "this traffic is killing me", "report_symptom", 0.9, ranking)
     detector.process([msg], spacy_model)
-    assert intent_of(msg) == "nlu_fallback"
+    assert intent_of(msg) == "out_of_scope"  # no report: the only other intent the classifier saw

@@ -250,6 +250,15 @@ def test_broken_symptom_patterns_are_named():
     assert any("unknown symptom categories: ['breath']" in m for m in messages)
 
 
+def test_a_broken_physician_topics_file_is_named():
+    data = {"medicine": ["baclofen"], "supplements": ["cbd", 3]}
+    messages = [m for _, m in _reports(check_safety_files.check_physician_topics, data)]
+    assert messages == [
+        "unknown group 'medicine': the groups are medicines, doses, supplements, conditions",
+        "supplements must be a list of words or phrases",
+    ]
+
+
 def test_a_spelling_correction_of_two_words_is_named():
     messages = [
         m for _, m in _reports(check_safety_files.check_spelling, {"corrections": {"tierd": "very tired"}})

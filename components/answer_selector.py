@@ -1,0 +1,174 @@
+"""Rasa NLU component: picks the topic answer (`faq/<key>`) with a linear model trained in seconds.
+
+It takes the place of Rasa's ResponseSelector, a TensorFlow network that took most of Pace's
+training time and model size, and answers in the ResponseSelector's own format, so the `utter_faq`
+rule, RetrievalFallback and the topic suggestions read it unchanged. The model is logistic
+regression over the sparse features the pipeline's featurizers already computed (words, lemmas and
+character n-grams), weighted by TF-IDF.
+"""
+
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+SELECTOR_PROPERTY = "response_selector"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class AnswerSelector(GraphComponent):
+    """Chooses among the answers of one retrieval intent (`faq`)."""
+
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [Featurizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # C: how closely the model follows the examples (higher: closer); ranking_length: how many
+        # answers the ranking keeps (the suggestions offer the first few)
+        return {"retrieval_intent": "faq", "C": 20.0, "ranking_length": 10, "random_seed": 7}
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[Pipeline] = None,
+        retrieval_intents: Optional[List[str]] = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
+        self._retrieval_intents = retrieval_intents or []
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "AnswerSelector":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        intent = self._config["retrieval_intent"]
+        examples = [
+            e for e in training_data.intent_examples if e.get(INTENT) == intent and e.get(INTENT_RESPONSE_KEY)
+        ]
+        self._retrieval_intents = sorted(training_data.retrieval_intents)
+        if len({e.get(INTENT_RESPONSE_KEY) for e in examples}) < 2:
+            raise ValueError(f"AnswerSelector needs examples of two answers or more under '{intent}/...'")
+        model = linear_model(self._config)
+        model.fit(sparse_features(examples), [e.get(INTENT_RESPONSE_KEY) for e in examples])
+        self._model = model
+        self._persist()
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._model is None or not messages:
+            return messages
+        probabilities = self._model.predict_proba(sparse_features(messages))
+        keys = self._model.classes_
+        for message, row in zip(messages, probabilities, strict=False):
+            order = np.argsort(-row)[: self._config["ranking_length"]]
+            ranking = [
+                {"id": int(i), "confidence": float(row[i]), INTENT_RESPONSE_KEY: keys[i]} for i in order
+            ]
+            best = ranking[0]
+            selector = dict(message.get(SELECTOR_PROPERTY) or {})
+            selector["all_retrieval_intents"] = self._retrieval_intents
+            selector[self._config["retrieval_intent"]] = {
+                "response": {
+                    "responses": None,
+                    "confidence": best["confidence"],
+                    INTENT_RESPONSE_KEY: best[INTENT_RESPONSE_KEY],
+                    "utter_action": f"utter_{best[INTENT_RESPONSE_KEY]}",
+                },
+                "ranking": ranking,
+            }
+            message.set(SELECTOR_PROPERTY, selector, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def _persist(self) -> None:
+        save(
+            self._storage,
+            self._resource,
+            {"model": self._model, "retrieval_intents": self._retrieval_intents},
+        )
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "AnswerSelector":
+        saved = restore(model_storage, resource)
+        if saved is None:  # never trained: no topic answers in the data
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, saved["model"], saved["retrieval_intents"])
+
+
+def linear_model(config: Dict[str, Any]) -> Pipeline:
+    """TF-IDF weights over the featurizers' token counts, then logistic regression."""
+    classifier = LogisticRegression(
+        C=config["C"],
+        class_weight=config.get("class_weight"),
+        max_iter=3000,
+        random_state=config["random_seed"],
+    )
+    return Pipeline([("tfidf", TfidfTransformer(sublinear_tf=True)), ("classifier", classifier)])
+
+
+def save(storage: ModelStorage, resource: Resource, content: Dict[str, Any]) -> None:
+    import skops.io as sio
+
+    with storage.write_to(resource) as directory:
+        sio.dump(content, directory / "model.skops")
+
+
+def restore(storage: ModelStorage, resource: Resource) -> Optional[Dict[str, Any]]:
+    """What `save` wrote, or None when nothing was (a component that had no data to train on)."""
+    import skops.io as sio
+
+    try:
+        with storage.read_from(resource) as directory:
+            path = directory / "model.skops"
+            types = sio.get_untrusted_types(file=path)
+            foreign = [t for t in types if not t.startswith(("sklearn.", "numpy.", "scipy."))]
+            if foreign:
+                raise TypeError(f"{path} holds types Pace's classifiers never write: {foreign}")
+            return sio.load(path, trusted=types)
+    except ValueError:
+        return None
+
+
+def sparse_features(messages: List[Message]) -> scipy.sparse.csr_matrix:
+    """One row per message: its sentence-level sparse features (token counts of every featurizer)."""
+    rows = []
+    for message in messages:
+        _, sentence = message.get_sparse_features(TEXT)
+        rows.append(sentence.features.tocsr() if sentence is not None else None)
+    width = max((r.shape[1] for r in rows if r is not None), default=0)
+    return scipy.sparse.vstack(
+        [r if r is not None else scipy.sparse.csr_matrix((1, width)) for r in rows]
+    ).tocsr()

@@ -1,0 +1,68 @@
+"""Rasa NLU component: a question that names a medicine, a dose, a supplement or another condition
+goes to the physician, never to an ALS answer.
+
+The terms are content (content/physician_topics.yml), read when Rasa starts. A classifier learns
+"ask_medical" only from the medicines it has seen; a list the content team keeps catches "CBD oil
+for stiffness" and "protein with kidney disease" however the rest of the sentence is worded.
+Symptom reports and emergencies are never rerouted: the safety layer after this one decides those.
+"""
+
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.base import StatelessComponent, set_intent
+
+DEFAULT_TOPICS = Path(__file__).resolve().parent.parent / "content" / "physician_topics.yml"
+MEDICAL_INTENT = "ask_medical"
+NEVER_REROUTED = {"report_symptom", "report_emergency", MEDICAL_INTENT}
+GROUPS = ("medicines", "doses", "supplements", "conditions")
+_DENIALS = {"no", "not", "without", "never", "don't", "dont", "doesn't", "nor"}
+
+
+def load_terms(path: Path = DEFAULT_TOPICS) -> List[str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return sorted({str(term).lower() for group in GROUPS for term in data.get(group) or []})
+
+
+class PhysicianTerms:
+    """Finds the first term of the list in a text that is not denied right before it."""
+
+    def __init__(self, terms: List[str]) -> None:
+        alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+        self._pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])") if terms else None
+
+    def find(self, text: str) -> Optional[str]:
+        if self._pattern is None:
+            return None
+        lowered = text.lower()
+        for match in self._pattern.finditer(lowered):
+            before = re.findall(r"[\w']+", lowered[: match.start()])[-3:]
+            if not _DENIALS & set(before):
+                return match.group(0)
+        return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class PhysicianRouter(StatelessComponent):
+    """Sets the intent to ask_medical when a message names a physician topic."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"topics_file": str(DEFAULT_TOPICS)}
+
+    def __init__(self, config: Optional[Dict[str, Any]] = None) -> None:
+        super().__init__(config)
+        self._terms = PhysicianTerms(load_terms(Path(self._config["topics_file"])))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get("name")
+            if intent not in NEVER_REROUTED and self._terms.find(message.get(TEXT) or ""):
+                set_intent(message, MEDICAL_INTENT)
+        return messages
