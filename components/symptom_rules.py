@@ -35,6 +35,10 @@ from symspellpy import SymSpell, Verbosity
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 DEFAULT_PATTERNS = CONTENT / "symptom_patterns.yml"
 DEFAULT_CONTEXT = CONTENT / "context_rules.yml"
+# its medicines and supplements are treatments: a symptom named right next to one is a question
+# about the treatment ("mexiletine for cramps", "morphine for breathlessness"), not a report
+DEFAULT_TREATMENTS = CONTENT / "physician_topics.yml"
+TREATMENT_GROUPS = ("medicines", "supplements")
 
 EMERGENCY = "emergency"
 SYMPTOM = "symptom"
@@ -108,6 +112,22 @@ def context_rules(data: Dict[str, Any]) -> List[ConTextRule]:
     return rules
 
 
+def treatment_rules(names: Iterable[str]) -> List[ConTextRule]:
+    """A treatment up to three words from a symptom makes the mention a question about it (GENERIC);
+    never an emergency ("took too many of his baclofen" is one)."""
+    return [
+        ConTextRule(
+            literal=str(name).lower(),
+            category="GENERIC",
+            direction="BIDIRECTIONAL",
+            max_scope=3,
+            terminated_by={"CLAUSE_BREAK"},
+            excluded_types={_EMERGENCY},
+        )
+        for name in names
+    ]
+
+
 def _contraction_tail(literal: str) -> str:
     """ "n't hold" as the rules match it: on its own spaCy leaves "n't" as it is, while in a message
     ("can't hold", "cant hold") its normal form is "not"."""
@@ -124,7 +144,9 @@ def english_words() -> FrozenSet[str]:
 class SymptomRules:
     """Finds symptom phrases, lets ConText qualify them and decides whether they are reported."""
 
-    def __init__(self, nlp: Language, patterns: Dict[str, Any], context: Dict[str, Any]) -> None:
+    def __init__(
+        self, nlp: Language, patterns: Dict[str, Any], context: Dict[str, Any], treatments: Iterable[str] = ()
+    ) -> None:
         self._nlp = nlp
         self._matcher = Matcher(nlp.vocab)
         self._optional = sorted({str(w).lower() for w in patterns.get("optional_words") or []})
@@ -159,7 +181,7 @@ class SymptomRules:
             span_group_name=SPAN_GROUP,
             prune_on_target_overlap=True,
         )
-        self._context.add(context_rules(context))
+        self._context.add(context_rules(context) + treatment_rules(treatments))
         self._speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for form in self._typo_forms:
             self._speller.create_dictionary_entry(form, 1)
@@ -167,9 +189,15 @@ class SymptomRules:
 
     @classmethod
     def from_files(
-        cls, nlp: Language, patterns: Path = DEFAULT_PATTERNS, context: Path = DEFAULT_CONTEXT
+        cls,
+        nlp: Language,
+        patterns: Path = DEFAULT_PATTERNS,
+        context: Path = DEFAULT_CONTEXT,
+        treatments: Path = DEFAULT_TREATMENTS,
     ) -> "SymptomRules":
-        return cls(nlp, _read_yaml(patterns), _read_yaml(context))
+        topics = _read_yaml(treatments)
+        names = [str(term) for group in TREATMENT_GROUPS for term in topics.get(group) or []]
+        return cls(nlp, _read_yaml(patterns), _read_yaml(context), names)
 
     def _add(self, key: str, phrases: Iterable[str], typos: bool = False) -> None:
         patterns = []

@@ -69,6 +69,14 @@ def test_a_new_pattern_in_the_data_file_is_picked_up(nlp, tmp_path):
     assert found.category == "unwell"
 
 
+def test_a_treatment_of_the_physician_topics_file_makes_a_symptom_a_question_about_it(nlp):
+    patterns = yaml.safe_load(DEFAULT_PATTERNS.read_text(encoding="utf-8"))
+    context = yaml.safe_load(DEFAULT_CONTEXT.read_text(encoding="utf-8"))
+    assert SymptomRules(nlp, patterns, context).detect(nlp("moonberry for cramps")) is not None
+    assert SymptomRules(nlp, patterns, context, ["moonberry"]).detect(nlp("moonberry for cramps")) is None
+    assert SymptomRules.from_files(nlp).detect(nlp("mexiletine for cramps")) is None  # from the file
+
+
 @pytest.mark.parametrize(
     "text, urgent",
     [
