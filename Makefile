@@ -31,14 +31,15 @@ TRAINED_COMPONENTS := components/intent_classifier.py components/answer_selector
 MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json $(TRAINED_COMPONENTS)
 
 .PHONY: help install spacy web-deps browser-deps train run test check validate lint unit conversations \
-	stack bench eval shell clean lock forget reliability
+	stack bench eval eval-nlu shell clean lock forget reliability
 
 help:
 	@echo "make run     set up, train if anything changed, serve (REST :$(RASA_PORT), actions :$(ACTION_SERVER_PORT))"
 	@echo "make test    set up and run every check (lint, content, pytest, validate, train, conversation tests)"
 	@echo "make check   check the content files in seconds (for content editors)"
 	@echo "make bench   start-up, reply latency and memory, written to bench/RESULTS.md"
-	@echo "make eval    play ../shared/eval against a running Pace (start it with make run)"
+	@echo "make eval    play ../shared/eval and the blind sets against a running Pace (start it with make run)"
+	@echo "make eval-nlu  cross-validation of the examples, per answer: reports/nlu/index.html"
 	@echo "make shell   chat in the terminal"
 	@echo "make reliability  the failure battery, written to bench/RELIABILITY.md"
 	@echo "make forget SENDER=...  erase one person's conversation"
@@ -120,6 +121,10 @@ bench: $(MODEL)
 
 eval: install
 	$(PY) scripts/eval.py --url http://localhost:$(RASA_PORT)/webhooks/rest/webhook $(ARGS)
+
+# cross-validation of the training examples, as a page: reports/nlu/index.html (about a minute)
+eval-nlu: $(SPACY_MODEL)/meta.json
+	$(PY) scripts/eval_nlu.py $(ARGS)
 
 # erases one person's conversation: make forget SENDER=twilio:+15551234567
 forget: install

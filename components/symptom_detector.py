@@ -84,7 +84,9 @@ class SymptomDetector(StatelessComponent, EntityExtractorMixin):
             if not message.get(TEXT):
                 continue
             doc = message.get(SPACY_DOCS[TEXT]) or model.model(message.get(TEXT).lower())
-            analysis = rules.analyse(doc)
+            # (on a copy: the analysis leaves ConText's marks on the doc, which cannot be pickled,
+            # and `rasa test nlu` deep-copies every message)
+            analysis = rules.analyse(doc.copy())
             intent = (message.get(INTENT) or {}).get("name")
             if analysis.finding:
                 self._mark(message, analysis.finding)

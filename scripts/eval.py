@@ -153,6 +153,15 @@ def main() -> int:
         run_cases(args.url, cases_in(blind, ["topics.yml", "out_of_scope.yml"])),
         run_dialogues(args.url, load(blind / "dialogues.yml", "dialogues")),
     )
+    summary = ROOT / "reports" / "nlu" / "summary.json"
+    if summary.exists():
+        cv = json.loads(summary.read_text())
+        print(
+            f"\ncross-validation of the examples ({cv['folds']} folds, `make eval-nlu` of {cv['date']}): "
+            f"intents {cv['intents']:.1%}, topic answers {cv['answers']:.1%}"
+        )
+    else:
+        print("\nno cross-validation figures yet: `make eval-nlu` writes them")
     if args.show_failures:
         print()
         for case, reply, _ in failures:
