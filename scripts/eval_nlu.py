@@ -35,7 +35,8 @@ def run_cross_validation(folds: int, out: Path) -> None:
     ]  # fmt: skip
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
     print(
-        f"eval-nlu: {folds}-fold cross-validation (each fold trains and tests a model: several minutes) ...", flush=True
+        f"eval-nlu: {folds}-fold cross-validation (each fold trains and tests a model: several minutes) ...",
+        flush=True,
     )
     started = time.monotonic()
     with open(out / "rasa.log", "w") as log:
