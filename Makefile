@@ -122,7 +122,7 @@ bench: $(MODEL)
 eval: install
 	$(PY) scripts/eval.py --url http://localhost:$(RASA_PORT)/webhooks/rest/webhook $(ARGS)
 
-# cross-validation of the training examples, as a page: reports/nlu/index.html (about a minute)
+# cross-validation of the training examples, as a page: reports/nlu/index.html (about 8 minutes here)
 eval-nlu: $(SPACY_MODEL)/meta.json
 	$(PY) scripts/eval_nlu.py $(ARGS)
 
