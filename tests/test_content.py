@@ -26,7 +26,9 @@ def test_sources_are_verbatim_copies():
 def test_numbers_in_answers_must_be_in_their_quote():
     assert check_content.numbers_in("hold for 30 to 60 seconds") == {"30", "60"}
     assert check_content.numbers_in("about {low_grams} to {high_grams} grams") == set()
-    assert check_content.numbers_in("three main groups") == {"three"}
+    assert check_content.numbers_in("three main groups") == {"3"}
+    assert check_content.numbers_in("thirty to sixty seconds") == {"30", "60"}
+    assert check_content.numbers_in("twenty-five grams or twenty five") == {"25"}
 
 
 @pytest.fixture
@@ -73,20 +75,23 @@ def test_an_invented_number_is_reported_with_file_and_line(project_copy):
             "nutrition",
             'quote: "Ultimately, the focus of nutritional management',
             'quote: "Ultimately, the main focus of nutritional management',
-            "utter_faq/stable_weight: the quote is not word for word in can-you-build-muscle-with-als.txt",
+            "utter_faq/stable_weight: the quote is not word for word in can-you-build-muscle-with-als.txt: "
+            "'main' (after 'Ultimately, the')",
         ),
         (  # each quote of a list counts
             "muscle_building",
             '- "any exercise-induced fatigue or soreness should resolve',
             '- "any fatigue or soreness should resolve',
             "utter_faq/intense_exercise: the quote is not word for word in "
-            "als-exercise-preserving-function.txt",
+            "als-exercise-preserving-function.txt: 'fatigue' (after 'any')",
         ),
     ],
 )
-def test_a_quote_not_in_the_document_is_reported(project_copy, topic, old, new, problem):
-    edit(project_copy / "data" / "nlu" / f"{topic}.yml", old, new)
-    assert [p.message for p in check_content.run()] == [problem]
+def test_a_quote_not_in_the_document_is_reported_at_its_line(project_copy, topic, old, new, problem):
+    path = project_copy / "data" / "nlu" / f"{topic}.yml"
+    edit(path, old, new)
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if new in text)
+    assert [(p.line, p.message) for p in check_content.run()] == [(line, problem)]
 
 
 def test_broken_yaml_names_the_line(project_copy):
@@ -99,7 +104,10 @@ def test_broken_yaml_names_the_line(project_copy):
 def test_a_fact_without_an_answer_fails(project_copy):
     coverage = project_copy / "content" / "coverage.yml"
     edit(coverage, "responses: [utter_faq/cachexia]", "responses: []")
-    assert [p.message for p in check_content.run()] == ["fact cachexia has no response"]
+    assert [p.message for p in check_content.run()] == [
+        "fact cachexia has no response",
+        "utter_faq/cachexia is in no fact of content/coverage.yml: add it to the facts it states",
+    ]
 
 
 def test_an_unknown_button_question_is_reported(project_copy):
@@ -264,3 +272,105 @@ def test_a_spelling_correction_of_two_words_is_named():
         m for _, m in _reports(check_safety_files.check_spelling, {"corrections": {"tierd": "very tired"}})
     ]
     assert messages == ["corrections map one word to one word: 'tierd' -> 'very tired'"]
+
+
+def line_with(path: Path, needle: str) -> int:
+    return next(i for i, text in enumerate(path.read_text().splitlines(), 1) if needle in text)
+
+
+def test_a_tab_is_one_plain_message_at_its_line(project_copy):
+    nutrition = project_copy / "data" / "nlu" / "nutrition.yml"
+    edit(nutrition, "      - what is cachexia\n", "\t- what is cachexia\n")
+    problems = check_content.run()
+    assert [(p.path, p.line) for p in problems] == [(nutrition, line_with(nutrition, "\t- what is cachexia"))]
+    assert problems[0].message == "not valid YAML: a tab character: indent with spaces only"
+
+
+def test_broken_indentation_is_one_message(project_copy):
+    chitchat = project_copy / "data" / "nlu" / "chitchat.yml"
+    edit(chitchat, "  - intent: goodbye", "    - intent: goodbye")
+    problems = check_content.run()
+    assert len(problems) == 1 and problems[0].path == chitchat
+    assert "indentation" in problems[0].message or "colon" in problems[0].message
+
+
+def test_the_same_example_under_two_answers_is_reported(project_copy):
+    nutrition = project_copy / "data" / "nlu" / "nutrition.yml"
+    physiology = project_copy / "data" / "nlu" / "physiology.yml"
+    edit(
+        nutrition,
+        "      - term for extreme muscle and fat loss\n",
+        "      - term for extreme muscle and fat loss\n      - What is  myostatin\n",
+    )
+    problems = check_content.run()
+    assert [(p.path, p.line) for p in problems] == [
+        (physiology, line_with(physiology, "- what is myostatin"))
+    ]
+    assert problems[0].message == (
+        "'what is myostatin' is an example of faq/myostatin and of faq/cachexia "
+        f"(data/nlu/nutrition.yml:{line_with(nutrition, '- What is  myostatin')}); keep it under one"
+    )
+
+
+def test_an_empty_answer_is_reported(project_copy):
+    nutrition = project_copy / "data" / "nlu" / "nutrition.yml"
+    text = nutrition.read_text()
+    start = text.index("  utter_faq/cachexia:")
+    line = text.index("    - text:", start)
+    end = text.index("\n", line)
+    nutrition.write_text(text[:line] + '    - text: ""' + text[end:])
+    messages = [p.message for p in check_content.run()]
+    assert "utter_faq/cachexia has an empty text" in messages
+
+
+def test_numbers_and_length_are_checked_in_domain_answers_too(project_copy):
+    domain = project_copy / "domain.yml"
+    edit(
+        domain,
+        "please speak with your physician before you exercise again.",
+        "rest for 48 hours first." + " Then rest." * 40,
+    )
+    messages = [p.message for p in check_content.run()]
+    assert any(m.startswith("utter_safety_reminder: states ['48'] but has no source") for m in messages)
+    assert any(m.startswith("utter_safety_reminder is") and "keep answers under 400" in m for m in messages)
+
+
+def test_numbers_written_as_words_match_the_quote(project_copy):
+    activities = project_copy / "data" / "nlu" / "safe_activities.yml"
+    edit(
+        activities, "hold each stretch for 30 to 60 seconds", "hold each stretch for thirty to sixty seconds"
+    )
+    assert check_content.run() == []
+    edit(
+        activities,
+        "hold each stretch for thirty to sixty seconds",
+        "hold each stretch for thirty to ninety seconds",
+    )
+    assert [p.message for p in check_content.run()] == [
+        "utter_faq/stretching: states ['90'], which its quote does not contain"
+    ]
+
+
+def test_questions_without_an_answer_name_their_file_and_line(project_copy):
+    nutrition = project_copy / "data" / "nlu" / "nutrition.yml"
+    edit(nutrition, "  - intent: faq/cachexia", "  - intent: faq/cachexia_again")
+    problems = [p for p in check_content.run() if "no answer" in p.message]
+    assert [(p.path, p.line, p.message) for p in problems] == [
+        (
+            nutrition,
+            line_with(nutrition, "intent: faq/cachexia_again"),
+            "questions for faq/cachexia_again have no answer utter_faq/cachexia_again",
+        )
+    ]
+
+
+def test_an_answer_missing_from_coverage_is_reported(project_copy):
+    coverage = project_copy / "content" / "coverage.yml"
+    text = coverage.read_text()
+    assert text.count("utter_faq/cachexia") == 1
+    coverage.write_text(
+        text.replace("responses: [utter_faq/cachexia]", "responses: [utter_faq/hypermetabolism]")
+    )
+    assert [p.message for p in check_content.run()] == [
+        "utter_faq/cachexia is in no fact of content/coverage.yml: add it to the facts it states"
+    ]
