@@ -3,6 +3,7 @@
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -55,10 +56,16 @@ class Stack:
         self.endpoints = workdir / "endpoints.yml"
         self.env.setdefault("PACE_ACTION_TOKEN", secrets.token_hex(24))
         self.env.setdefault("SANIC_REQUEST_MAX_SIZE", "65536")  # as scripts/serve.sh sets it
+        # answer texts from a copy of the content files, which tests may reword while Pace runs
+        self.content_root = workdir / "content_root"
+        shutil.copytree(ROOT / "data", self.content_root / "data")
+        shutil.copy(ROOT / "domain.yml", self.content_root / "domain.yml")
+        self.env.setdefault("PACE_CONTENT_ROOT", str(self.content_root))
         self.endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             f"  token: {self.env['PACE_ACTION_TOKEN']}\n"
             f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.db}\n"
+            "nlg:\n  type: components.content_nlg.ContentNLG\n"
         )
         self.log_dir = workdir
         self.actions: Optional[subprocess.Popen] = None

@@ -18,9 +18,10 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import CHANNEL_SECRETS
+from tests.content import button_titles, mentions, next_topic, text_of
 
 pytestmark = pytest.mark.stack
-STOP = "stop exercising now and contact your physician"
+STOP = text_of("utter_stop_and_call_physician")
 
 
 def post(stack, path: str, body: bytes, headers: Dict[str, str]) -> Tuple[int, bytes]:
@@ -82,12 +83,13 @@ def test_telegram_answer_with_a_reply_keyboard_and_the_keyboard_works(stack, sta
     assert telegram(stack, chat, "can I build muscle with ALS?") == 200
     sent = sent_since(standin, f"/bot{CHANNEL_SECRETS['TELEGRAM_ACCESS_TOKEN']}/sendMessage", before)
     assert sent and sent[0]["data"]["chat_id"] == chat
-    assert "motor neurons" in sent[0]["data"]["text"]
+    assert mentions(sent[0]["data"]["text"], "utter_faq/hypertrophy_not_realistic")
     assert sent[0]["data"]["reply_markup"]["keyboard"][0] == [{"text": "Tell me more"}]
 
     before = len(standin.calls)
     assert telegram(stack, chat, "Tell me more") == 200  # a tap sends the button's title
-    assert "damage in muscle fibers" in sent_since(standin, "sendMessage", before)[0]["data"]["text"]
+    following = next_topic("utter_faq/hypertrophy_not_realistic")
+    assert mentions(sent_since(standin, "sendMessage", before)[0]["data"]["text"], following)
 
 
 def test_telegram_symptom_report_escalates(stack, standin):
@@ -135,7 +137,7 @@ def test_slack_answer_with_buttons_and_a_click_works(stack, standin):
     assert slack(stack, body, slack_signed(body))[0] == 200
     sent = sent_soon(standin, "/chat.postMessage", before)
     assert sent[0]["headers"]["Authorization"] == "Bearer xoxb-test"
-    assert sent[0]["data"]["channel"] == channel and "30 to 60 seconds" in sent[0]["data"]["text"]
+    assert sent[0]["data"]["channel"] == channel and mentions(sent[0]["data"]["text"], "utter_faq/stretching")
     buttons = sent[0]["data"]["blocks"][1]["elements"]
     assert buttons[0]["type"] == "button" and buttons[0]["text"]["text"] == "Tell me more"
 
@@ -144,7 +146,9 @@ def test_slack_answer_with_buttons_and_a_click_works(stack, standin):
     form = urllib.parse.urlencode({"payload": json.dumps(click)}).encode()
     before = len(standin.calls)
     assert slack(stack, form, slack_signed(form), form=True)[0] == 200
-    assert "range-of-motion" in sent_soon(standin, "/chat.postMessage", before)[0]["data"]["text"]
+    assert mentions(
+        sent_soon(standin, "/chat.postMessage", before)[0]["data"]["text"], "utter_faq/range_of_motion"
+    )
 
 
 def test_slack_symptom_report_escalates(stack, standin):
@@ -225,15 +229,15 @@ def test_sms_and_whatsapp_answer_with_numbered_options_and_a_number_chooses(stac
     assert twilio(stack, sender, "what exercise is safe with ALS") == 200
     sent = sent_since(standin, "/2010-04-01/Accounts/ACtest/Messages.json", before)
     assert sent[0]["data"]["To"] == sender and sent[0]["data"]["From"] == "+15550000000"
-    assert (
-        "Reply with a number:\n1. Stretching\n2. Strength training\n3. Walking and cycling"
-        in sent[0]["data"]["Body"]
+    numbered = "\n".join(
+        f"{n}. {title}" for n, title in enumerate(button_titles("utter_faq/activity_types"), 1)
     )
+    assert f"Reply with a number:\n{numbered}" in sent[0]["data"]["Body"]
     assert all(len(call["data"]["Body"]) <= 1600 for call in sent)
 
     before = len(standin.calls)
-    assert twilio(stack, sender, "1") == 200  # chooses "Stretching"
-    assert "30 to 60 seconds" in sent_since(standin, "Messages.json", before)[0]["data"]["Body"]
+    assert twilio(stack, sender, "1") == 200  # chooses the first option, "Stretching"
+    assert mentions(sent_since(standin, "Messages.json", before)[0]["data"]["Body"], "utter_faq/stretching")
 
 
 def test_sms_symptom_report_escalates(stack, standin):
@@ -296,7 +300,7 @@ def test_messenger_answer_with_quick_replies(stack, standin):
     sent = sent_since(standin, "/me/messages", before)
     assert sent[0]["query"]["access_token"] == ["fb-page-token"]
     message = sent[0]["data"]["message"]
-    assert sent[0]["data"]["recipient"] == {"id": psid} and "fat wasting" in message["text"]
+    assert sent[0]["data"]["recipient"] == {"id": psid} and mentions(message["text"], "utter_faq/cachexia")
     assert message["quick_replies"][0] == {
         "content_type": "text",
         "title": "Tell me more",
@@ -355,4 +359,4 @@ def test_a_failing_platform_does_not_break_the_others(stack, standin):
     finally:
         standin.status = 200
     reply = stack.say(f"rest-{uuid.uuid4().hex}", "what is myostatin")
-    assert "brake on muscle growth" in reply[0]["text"]
+    assert mentions(reply[0]["text"], "utter_faq/myostatin")
