@@ -31,7 +31,7 @@ TRAINED_COMPONENTS := components/intent_classifier.py components/answer_selector
 MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json $(TRAINED_COMPONENTS)
 
 .PHONY: help install spacy web-deps browser-deps train run test check validate lint unit conversations \
-	stack bench eval eval-nlu shell clean lock forget reliability
+	stack bench eval eval-nlu report shell clean lock forget reliability
 
 help:
 	@echo "make run     set up, train if anything changed, serve (REST :$(RASA_PORT), actions :$(ACTION_SERVER_PORT))"
@@ -40,6 +40,7 @@ help:
 	@echo "make bench   start-up, reply latency and memory, written to bench/RESULTS.md"
 	@echo "make eval    play ../shared/eval and the blind sets against a running Pace (start it with make run)"
 	@echo "make eval-nlu  cross-validation of the examples, per answer: reports/nlu/index.html"
+	@echo "make report    what people asked Pace, where it fell back, escalations: reports/index.html"
 	@echo "make shell   chat in the terminal"
 	@echo "make reliability  the failure battery, written to bench/RELIABILITY.md"
 	@echo "make forget SENDER=...  erase one person's conversation"
@@ -121,6 +122,10 @@ bench: $(MODEL)
 
 eval: install
 	$(PY) scripts/eval.py --url http://localhost:$(RASA_PORT)/webhooks/rest/webhook $(ARGS)
+
+# what people asked the running Pace, for the content team: reports/index.html (seconds)
+report: install
+	$(PY) scripts/report.py $(ARGS)
 
 # cross-validation of the training examples, as a page: reports/nlu/index.html (about 8 minutes here)
 eval-nlu: $(SPACY_MODEL)/meta.json
