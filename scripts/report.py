@@ -237,7 +237,8 @@ def write(found: Findings, out: Path, limit: int = 50) -> Path:
         parts.append("<p>None yet.</p>")
     if (out / "nlu" / "index.html").exists():
         parts.append(
-            "<h2>Cross-validation</h2><p><a href='nlu/index.html'>How well each answer is told apart from the others</a> (`make eval-nlu`).</p>"
+            "<h2>Cross-validation</h2><p><a href='nlu/index.html'>How well each answer is told apart "
+            "from the others</a> (<code>make eval-nlu</code>).</p>"
         )
     else:
         parts.append("<p>Run <code>make eval-nlu</code> for the cross-validation page beside this one.</p>")
