@@ -99,7 +99,7 @@ check: install
 validate: install
 	$(PY) scripts/validate.py
 
-unit: spacy
+unit: spacy $(WEBCHAT)
 	$(VENV)/bin/pytest -q -m "not stack"
 
 conversations: $(MODEL)

@@ -9,6 +9,8 @@ secret (`PACE_SESSION_SECRET`, or a random one per process), and:
   - its text and metadata pass the limits of channels/limits.py, and with PACE_API_TOKEN set a
     connection must present the token (`auth: {"token": ...}`).
 Conversation ids are "socketio:<id>", so no other channel can address them.
+Replies carry one mark of their response's metadata to the widget: `alert` ("symptom" on the
+escalation, "emergency" on the urgent reply), so the widget shows them as alerts.
 Requires python-socketio < 5.10 (pinned): later releases make `enter_room` a coroutine that this
 code, like Rasa 3.6's own channel, calls without awaiting (Rasa issue 13027).
 """
@@ -31,6 +33,18 @@ from socketio import AsyncServer
 from channels import limits
 
 logger = logging.getLogger(__name__)
+ALERTS = {"symptom", "emergency"}
+
+
+class PaceSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, with the response's `alert` mark passed on to the widget."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        alert = (kwargs.get("metadata") or {}).get("alert")
+        if alert not in ALERTS:
+            await super().send_text_message(recipient_id, text, **kwargs)
+            return
+        await self._send_message(recipient_id, {"text": text.strip(), "metadata": {"alert": alert}})
 
 
 class SessionSigner:
@@ -116,7 +130,7 @@ class PaceSocketIOInput(SocketIOInput):
             if problem:
                 logger.warning("socket.io message refused: %s", problem)
                 return
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = PaceSocketIOOutput(sio, self.bot_message_evt)
             await on_new_message(
                 UserMessage(
                     text,

@@ -39,6 +39,15 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
     raise TimeoutError(f"{url} did not come up within {timeout}s")
 
 
+# the clinic's settings for the widget (scripts/web.py)
+WIDGET_SETTINGS = (
+    "PACE_CLINIC_CONTACT",
+    "PACE_CLINIC_PHONE",
+    "PACE_EMERGENCY_NUMBER",
+    "PACE_ANSWER_TIMEOUT_SECONDS",
+)
+
+
 class Stack:
     def __init__(
         self, workdir: Path, env: Optional[Dict[str, str]] = None, rasa_port: Optional[int] = None
@@ -100,6 +109,7 @@ class Stack:
 
     def start_web(self) -> None:
         env = {"WEB_PORT": str(self.web_port), "RASA_PORT": str(self.rasa_port), "PATH": "/usr/bin:/bin"}
+        env.update({k: v for k, v in self.env.items() if k in WIDGET_SETTINGS})
         self.web = subprocess.Popen(
             [sys.executable, str(ROOT / "scripts" / "web.py")],
             cwd=ROOT,
@@ -108,6 +118,11 @@ class Stack:
             stderr=subprocess.STDOUT,
         )
         wait_for(f"http://127.0.0.1:{self.web_port}/", self.web, timeout=30)
+
+    def stop_rasa(self) -> None:
+        if self.rasa and self.rasa.poll() is None:
+            self.rasa.terminate()
+            self.rasa.wait(timeout=30)
 
     def stop(self) -> None:
         if self.web and self.web.poll() is None:

@@ -117,6 +117,11 @@ def stack(tmp_path_factory, standin):
         "SLACK_API_URL": standin.url,
         "TWILIO_API_URL": standin.url,
         "FACEBOOK_API_URL": standin.url,
+        # the widget's alerts and its retry control (tests/test_web.py)
+        "PACE_CLINIC_CONTACT": "the ALS clinic nurse line",
+        "PACE_CLINIC_PHONE": "+44 20 7946 0000",
+        "PACE_EMERGENCY_NUMBER": "999",
+        "PACE_ANSWER_TIMEOUT_SECONDS": "4",
     }
     running = Stack(tmp_path_factory.mktemp("stack"), env, rasa_port)
     try:

@@ -4,6 +4,8 @@ Screenshots of each step are written to screenshots/ (git-ignored) for people to
 """
 
 import asyncio
+import os
+import signal
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 import socketio
 from playwright.sync_api import Page, sync_playwright
 
-from tests.content import next_topic, opening
+from tests.content import next_topic, opening, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
@@ -28,6 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 REPLY = ".rw-response .rw-message-text"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = pytest.mark.stack
 
@@ -122,7 +125,7 @@ def test_reload_keeps_the_conversation(page):
     ask(page, "what is cachexia")
     page.reload()
     wait_for_replies(page, 2)
-    assert any("severe muscle and fat wasting" in text for text in replies(page))
+    assert any(opening("utter_faq/cachexia") in text for text in replies(page))
     shot(page, "05-after-reload")
 
 
@@ -231,3 +234,180 @@ def test_text_contrast_is_readable(page, selector):
     ask(page, "what exercise is safe")
     ratios = page.eval_on_selector_all(selector, f"els => els.map({CONTRAST})")
     assert ratios and min(ratios) >= 4.5  # WCAG AA for normal text
+
+
+# ---- issue 15: the widget for people with ALS, and honest when the connection fails ---------
+def send(page: Page, text: str) -> None:
+    page.fill(".rw-new-message", text)
+    page.keyboard.press("Enter")
+
+
+def axe_violations(page: Page) -> list:
+    """Serious and critical findings of axe-core, run inside the page."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_the_escalation_is_an_alert_with_the_clinics_contact(page):
+    send(page, "my arm hurts after the bands")
+    alert = page.wait_for_selector(".pace-alert-symptom", timeout=5000)  # no typing delay
+    assert text_of("utter_stop_and_call_physician") in alert.inner_text()
+    assert "Stop exercising" in alert.query_selector("h3").inner_text()
+    link = alert.query_selector("a[href^='tel:']")
+    assert link.get_attribute("href") == "tel:+442079460000" and "nurse line" in alert.inner_text()
+    announced = page.query_selector("#pace-alert-announcer")
+    assert announced.get_attribute("role") == "alert"
+    assert text_of("utter_stop_and_call_physician") in announced.inner_text()
+    colours = page.eval_on_selector(
+        ".pace-alert-symptom",
+        "e => [getComputedStyle(e).borderLeftWidth, getComputedStyle(e).backgroundColor]",
+    )
+    assert float(colours[0].rstrip("px")) >= 8 and colours[1] != page.eval_on_selector(
+        ".rw-response:not(.pace-alert)", "e => getComputedStyle(e).backgroundColor"
+    )
+    shot(page, "07-escalation")
+
+
+def test_the_emergency_reply_is_an_alert_with_the_emergency_number(page):
+    send(page, "my husband is choking and turning blue")
+    alert = page.wait_for_selector(".pace-alert-emergency", timeout=5000)
+    assert text_of("utter_emergency") in alert.inner_text()
+    assert alert.query_selector("a").get_attribute("href") == "tel:999"
+    page.reload()
+    page.wait_for_selector(".pace-alert-emergency", timeout=15000)  # still an alert after a reload
+    shot(page, "08-emergency")
+
+
+def test_an_ordinary_answer_is_no_alert(page):
+    ask(page, "what is myostatin")
+    assert page.query_selector(".pace-alert") is None
+
+
+def test_messages_are_labelled_and_the_log_is_reachable(page):
+    ask(page, "what is myostatin")
+    log = page.query_selector("[role='log']")
+    assert (
+        log.get_attribute("aria-label") == "Conversation with Pace" and log.get_attribute("tabindex") == "0"
+    )
+    assert page.inner_text(".rw-client .pace-who") == "You:"
+    assert page.query_selector_all(".rw-response .pace-who")[-1].inner_text() == "Pace:"
+
+
+def test_the_page_starts_at_the_top_with_its_warnings_in_view(page):
+    page.wait_for_timeout(2000)
+    assert page.evaluate("window.scrollY") == 0
+    assert page.evaluate("document.activeElement.className") != "rw-new-message"
+    assert page.is_visible("text=In an emergency, call your local emergency number.")
+
+
+def test_focus_stays_in_the_input_after_send_and_after_a_quick_reply(page):
+    ask(page, "what exercise is safe")
+    assert page.evaluate("document.activeElement.className") == "rw-new-message"
+    before = len(replies(page))
+    page.click(".rw-reply >> text=Stretching")
+    wait_for_replies(page, before + 1)
+    assert page.evaluate("document.activeElement.className") == "rw-new-message"
+
+
+def test_send_is_visible_while_the_input_is_empty(page):
+    assert page.eval_on_selector(".rw-new-message", "e => e.value") == ""
+    assert page.is_visible(".rw-send")
+    assert page.eval_on_selector(".rw-send", "e => getComputedStyle(e).opacity") == "1"
+
+
+def test_quick_replies_do_not_overlap_at_200_percent_text(page):
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    ask(page, "what exercise is safe")
+    boxes = page.eval_on_selector_all(
+        ".rw-reply",
+        "els => els.map(e => { const r = e.getBoundingClientRect(); "
+        "return [r.left, r.top, r.right, r.bottom, e.scrollHeight - e.clientHeight]; })",
+    )
+    assert len(boxes) >= 2
+    for i, (left, top, right, bottom, clipped) in enumerate(boxes):
+        assert clipped <= 1  # the label fits its button
+        for other in boxes[i + 1 :]:
+            assert right <= other[0] or other[2] <= left or bottom <= other[1] or other[3] <= top
+    shot(page, "09-text-200")
+
+
+def test_start_over_forgets_the_conversation(page):
+    ask(page, "what is cachexia")
+    page.click("#pace-start-over")
+    wait_for_replies(page, 1)
+    page.wait_for_timeout(1000)
+    assert not any(opening("utter_faq/cachexia") in text for text in replies(page))
+    notice = page.inner_text("#privacy")
+    assert "kept in this browser tab only" in notice and "Do not type your name" in notice
+
+
+def test_the_page_requests_nothing_from_other_sites(browser, stack):
+    context = browser.new_context()
+    opened = context.new_page()
+    hosts = []
+    opened.on("request", lambda request: hosts.append(request.url.split("/")[2]))
+    opened.goto(f"http://127.0.0.1:{stack.web_port}/")
+    wait_for_replies(opened, 1)
+    context.close()
+    assert {h.split(":")[0] for h in hosts} == {"127.0.0.1"}
+
+
+@pytest.mark.parametrize("size", ["100%", "200%"])
+def test_axe_finds_no_serious_problem_with_a_conversation_open(page, size):
+    page.evaluate(f"document.documentElement.style.fontSize = '{size}'")
+    ask(page, "what exercise is safe")
+    send(page, "my arm hurts after the bands")
+    page.wait_for_selector(".pace-alert-symptom")
+    assert axe_violations(page) == []
+
+
+def test_on_a_phone(browser, stack):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    opened = context.new_page()
+    opened.goto(f"http://127.0.0.1:{stack.web_port}/")
+    wait_for_replies(opened, 1)
+    send(opened, "my legs ache badly after the walk")
+    opened.wait_for_selector(".pace-alert-symptom")
+    assert opened.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(opened, "10-phone")
+    context.close()
+
+
+def test_a_message_to_a_hung_server_is_marked_and_can_be_sent_again(page, stack):
+    before = len(replies(page))
+    os.kill(stack.rasa.pid, signal.SIGSTOP)
+    try:
+        send(page, "what is myostatin")
+        retry = page.wait_for_selector(".pace-retry", timeout=15000)  # PACE_ANSWER_TIMEOUT_SECONDS=4
+        assert "not answered" in page.inner_text("#pace-status").lower()
+        assert retry.get_attribute("aria-label") == "Send again: what is myostatin"
+        shot(page, "11-unanswered")
+        retry.click()
+        page.wait_for_function("document.querySelectorAll('.rw-client').length >= 2")  # sent again
+    finally:
+        os.kill(stack.rasa.pid, signal.SIGCONT)
+    wait_for_replies(page, before + 1)
+    page.wait_for_function("!document.querySelector('.pace-retry')", timeout=15000)
+    assert "not answered" not in page.inner_text("#pace-status").lower()
+    assert any(opening("utter_faq/myostatin") in text for text in replies(page)[before:])
+
+
+def test_a_lost_connection_shows_reconnecting_and_keeps_the_conversation(page, stack):
+    ask(page, "what is myostatin")
+    stack.stop_rasa()
+    try:
+        page.wait_for_function(
+            "document.getElementById('pace-status').textContent.includes('Reconnecting')", timeout=30000
+        )
+        assert any(opening("utter_faq/myostatin") in text for text in replies(page))
+        assert page.is_visible(".rw-new-message")
+        shot(page, "12-reconnecting")
+    finally:
+        stack.start_rasa()
+    page.wait_for_function("document.getElementById('pace-status').textContent === ''", timeout=60000)
+    ask(page, "what is cachexia")
