@@ -111,7 +111,9 @@ def _compounds_as_digits(text: str) -> str:
 def numbers_in(text: str) -> Set[str]:
     text = _compounds_as_digits(_PLACEHOLDER.sub(" ", text))
     found = set(_NUMBER.findall(text))
-    return found | {NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text) if w in NUMBER_WORDS}
+    words = {NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text) if w in NUMBER_WORDS and w != "one"}
+    # "one" is mostly no number ("one reason", "no one"): it counts only with a unit ("one hour")
+    return found | words | {"1" for _ in re.findall(rf"\bone[- ]+(?:{_UNITS})\b", text)}
 
 
 def quantities_in(text: str) -> Set[str]:

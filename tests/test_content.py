@@ -29,6 +29,8 @@ def test_numbers_in_answers_must_be_in_their_quote():
     assert check_content.numbers_in("three main groups") == {"3"}
     assert check_content.numbers_in("thirty to sixty seconds") == {"30", "60"}
     assert check_content.numbers_in("twenty-five grams or twenty five") == {"25"}
+    assert check_content.numbers_in("one reason, no one, one of them") == set()
+    assert check_content.numbers_in("rest for one hour") == {"1"}
 
 
 @pytest.fixture
