@@ -14,6 +14,8 @@ _ABOUT_SOMEONE_ELSE = re.compile(
     r"\b(him|her|he|she|them|they|my (wife|husband|partner|mum|mom|mother|dad|father|son|daughter))\b",
     re.IGNORECASE,
 )
+# "why does she need that much": a question about the answer, whoever it names
+_ASKS_WHY = re.compile(r"\b(why|y|how come|what for)\b", re.IGNORECASE)
 MAX_SUGGESTIONS = 3
 # Non-topic intents worth suggesting, with the response that carries their title and question.
 SUGGESTABLE_INTENTS = {"ask_protein_needs": "utter_protein_range"}
@@ -33,7 +35,7 @@ class ActionContinueTopic(PaceAction):
             dispatcher.utter_message(response="utter_nothing_to_continue")
             return []
         text = tracker.latest_message.get("text") or ""
-        if _ABOUT_SOMEONE_ELSE.search(text):
+        if _ABOUT_SOMEONE_ELSE.search(text) and not _ASKS_WHY.search(text):
             dispatcher.utter_message(response="utter_same_for_them")
             dispatcher.utter_message(response=last)
             return []

@@ -4,6 +4,8 @@
 import re
 from dataclasses import dataclass
 
+from text_to_num import alpha2digit
+
 KG_PER_LB = 0.45359237
 LB_PER_STONE = 14
 # Outside this range we ask again rather than compute: most likely a typo or a wrong unit.
@@ -71,7 +73,18 @@ def round_half_up(value: float) -> int:
 
 
 def parse_weight(text: str, allow_bare_number: bool = False) -> Weight | None:
-    """The weight in `text`, or None. A number without unit counts only if `allow_bare_number`."""
+    """The weight in `text`, or None. A number without unit counts only if `allow_bare_number`.
+    Numbers in words count too ("seventy kilos", "one hundred and sixty pounds"): text2num's
+    alpha2digit writes them as digits when the text read as it is gives no weight."""
+    found = _parse_weight(text or "", allow_bare_number)
+    if found is None and text:
+        digits = alpha2digit(text, "en")
+        if digits != text:
+            found = _parse_weight(digits, allow_bare_number)
+    return found
+
+
+def _parse_weight(text: str, allow_bare_number: bool) -> Weight | None:
     stone = _stone_weight(text or "")
     if stone is not None:
         return stone

@@ -30,6 +30,15 @@ async def test_follow_up_about_someone_else_repeats_the_answer_for_them(
     assert responses_of(dispatcher) == ["utter_same_for_them", "utter_faq/stretching"]
 
 
+@pytest.mark.parametrize("text", ["why does she need that much", "how come he needs so much"])
+async def test_a_why_about_someone_else_continues_the_topic(make_tracker, dispatcher, domain, text):
+    tracker = make_tracker(text, intent="ask_followup", events=[bot_said("utter_protein_grams")])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_faq/protein_why"]
+
+
 async def test_follow_up_after_the_protein_calculator(make_tracker, dispatcher, domain):
     tracker = make_tracker("why?", intent="ask_followup", events=[bot_said("utter_protein_grams")])
 

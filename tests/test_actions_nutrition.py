@@ -146,3 +146,17 @@ async def test_unexpected_error_answers_temporarily_unavailable(
 
     assert responses_of(dispatcher) == ["utter_temporarily_unavailable"]
     assert events == []
+
+
+@pytest.mark.parametrize(
+    "text, kg",
+    [("seventy kilos", 70), ("one hundred and sixty pounds", 72.6), ("she's sixty two kg", 62)],
+)
+def test_weights_written_in_words(text, kg):
+    weight = parse_weight(text)
+    assert weight is not None and round(weight.kg, 1) == kg
+
+
+def test_words_that_are_no_weight_stay_none():
+    assert parse_weight("one reason to eat more") is None
+    assert parse_weight("two meals a day") is None
