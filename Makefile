@@ -31,7 +31,7 @@ TRAINED_COMPONENTS := components/intent_classifier.py components/answer_selector
 MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json $(TRAINED_COMPONENTS)
 
 .PHONY: help install spacy web-deps browser-deps train run test check validate lint unit conversations \
-	stack bench eval eval-nlu report shell clean lock forget reliability
+	stack scale scale-deps bench eval eval-nlu report shell clean lock forget reliability
 
 help:
 	@echo "make run     set up, train if anything changed, serve (REST :$(RASA_PORT), actions :$(ACTION_SERVER_PORT))"
@@ -100,7 +100,7 @@ validate: install
 	$(PY) scripts/validate.py
 
 unit: spacy $(WEBCHAT)
-	$(VENV)/bin/pytest -q -m "not stack"
+	$(VENV)/bin/pytest -q -m "not stack and not scale"
 
 conversations: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors \
@@ -110,15 +110,28 @@ conversations: $(MODEL)
 stack: $(MODEL) $(WEBCHAT) browser-deps
 	$(VENV)/bin/pytest -q -m stack
 
+# several Pace instances behind HAProxy on throwaway PostgreSQL and Redis (tests/test_scale.py)
+scale: $(MODEL) install scale-deps
+	$(VENV)/bin/pytest -q -m scale
+
+scale-deps:
+	@for tool in /usr/lib/postgresql/*/bin/pg_ctl redis-server haproxy; do \
+	  command -v $$tool >/dev/null 2>&1 || { missing=1; }; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian's postgresql, redis-server and haproxy for the scale-out tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server haproxy >/dev/null; \
+	  for service in postgresql redis-server haproxy; do service $$service stop >/dev/null 2>&1 || true; done; fi
+
 # the failure battery (bad inputs, shortcuts, stall, servers killed and hung, replays) against a
 # supervised Pace it starts itself; figures in bench/RELIABILITY.md
 reliability: $(MODEL) install
 	$(PY) scripts/reliability.py
 
-test: lint check validate unit $(MODEL) conversations stack reliability
+test: lint check validate unit $(MODEL) conversations stack scale reliability
 
-bench: $(MODEL)
+bench: $(MODEL) scale-deps
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_scale.py
 
 eval: install
 	$(PY) scripts/eval.py --url http://localhost:$(RASA_PORT)/webhooks/rest/webhook $(ARGS)

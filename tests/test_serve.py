@@ -12,7 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FAKE = """#!/usr/bin/env bash
 # stands in for python: runs the little scripts serve.sh needs, notes servers' pids and arguments
-case "$1" in -c) exec python3 "$@";; scripts/credentials.py|scripts/forget.py) exit 0;; esac
+case "$1" in
+  -c) exec python3 "$@";;
+  scripts/credentials.py|scripts/endpoints.py|scripts/forget.py) exit 0;;
+esac
 echo "$$ $*" >> "{log}"
 # like any job started with & by a script, it does not react to Ctrl-C itself: serve.sh must stop it
 trap '' INT
