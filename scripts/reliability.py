@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.stack import free_port  # noqa: E402
 from tests.conftest import CHANNEL_SECRETS  # noqa: E402
+from tests.content import mentions  # noqa: E402
 from tests.standin import Standin  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -159,8 +160,8 @@ class Pace:
 
 
 def escalates(replies: List[str]) -> bool:
-    joined = " ".join(replies).lower()
-    return "stop exercising" in joined or "emergency number" in joined
+    joined = " ".join(replies)
+    return mentions(joined, "utter_stop_and_call_physician") or mentions(joined, "utter_emergency")
 
 
 # ---- 1. bad inputs ------------------------------------------------------------------------------
@@ -221,7 +222,8 @@ def shortcuts(pace: Pace, battery: Battery) -> None:
         sender = f"reset-{uuid.uuid4().hex}"
         pace.say(sender, "my calves cramped on the bike")
         pace.say(sender, reset)
-        kept += "physician" in " ".join(pace.say(sender, "can I exercise again tomorrow?"))
+        reply = " ".join(pace.say(sender, "can I exercise again tomorrow?"))
+        kept += mentions(reply, "utter_safety_reminder") or mentions(reply, "utter_resume_exercise")
     battery.record(
         "shortcut resets keep the safety memory",
         f"{len(resets)}/{len(resets)}",
