@@ -10,11 +10,8 @@ Appends a section to bench/RESULTS.md. Asserts nothing. Usage: python scripts/be
 """
 
 import asyncio
-import os
-import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,14 +21,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts import endpoints  # noqa: E402
 from scripts.bench import MESSAGES, log, percentile, rest_say  # noqa: E402
-from scripts.stack import MODEL, PYTHON, ROOT, free_port, wait_for  # noqa: E402
-from scripts.throwaway import ThrowawayHaproxy, ThrowawayPostgres  # noqa: E402
+from scripts.stack import ROOT, free_port  # noqa: E402
+from scripts.throwaway import PaceCluster  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 TURNS_PER_USER = 10
@@ -90,87 +85,40 @@ def store_cost(config: Dict, turns: int = 20, runs: int = 30) -> float:
     return asyncio.run(measure())
 
 
+def measure(cluster: PaceCluster, work: Path) -> Tuple[List[str], float, float]:
+    """The table's rows, and the store's cost per turn on SQLite and on the cluster's PostgreSQL."""
+    ports = [i.port for i in cluster.instances]
+    rows = []
+    load(ports[0], 5)  # warm-up
+    for users in (10, 50):
+        for label, port in (("1 instance", ports[0]), ("2 instances behind HAProxy", cluster.balancer.port)):
+            log(f"scaling: {users} users, {label} ...")
+            runs = [load(port, users) for _ in range(2)]
+            throughput = statistics.median(r[0] for r in runs)
+            p95 = statistics.median(r[1] for r in runs)
+            rows.append(f"| {users} | {label} | {throughput:.1f} msg/s | {p95:.0f} ms |")
+    log("scaling: tracker store cost per turn ...")
+    sqlite_cost = store_cost({"type": "SQL", "dialect": "sqlite", "db": str(work / "cost.db")})
+    postgres_cost = store_cost(endpoints.tracker_store(cluster.postgres.url))
+    return rows, sqlite_cost, postgres_cost
+
+
 def main() -> int:
     from pytest_redis.executor import RedisExecutor
 
     work = Path(tempfile.mkdtemp(prefix="pace-bench-scale-"))
-    postgres = ThrowawayPostgres().start()
     redis_port = free_port()
     server = shutil.which("redis-server") or "/usr/bin/redis-server"
     redis = RedisExecutor(server, databases=4, redis_timeout=30, loglevel="warning", host="127.0.0.1",
                           port=redis_port, datadir=work)  # fmt: skip
     redis.start()
-    action_port = free_port()
-    env = {
-        **os.environ,
-        "PACE_DATABASE_URL": postgres.url,
-        "PACE_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "ACTION_SERVER_PORT": str(action_port),
-        "PACE_ACTION_TOKEN": secrets.token_hex(24),
-        "TICKET_LOCK_LIFETIME": "30",
-    }
-    (work / "endpoints.yml").write_text(yaml.safe_dump(endpoints.endpoints(env)))
-    (work / "credentials.yml").write_text("rest:\n")
-    processes: List[subprocess.Popen] = []
-    balancer = None
-
-    def spawn(name: str, args: List[str]) -> subprocess.Popen:
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=open(work / f"{name}.log", "w"),
-                                   stderr=subprocess.STDOUT)  # fmt: skip
-        processes.append(process)
-        return process
-
-    rows = []
+    log("scaling: PostgreSQL, Redis, the action server and two Pace instances ...")
     try:
-        log("scaling: PostgreSQL, Redis, the action server and two Pace instances ...")
-        actions = spawn("actions", [str(PYTHON), "scripts/action_server.py", "--port", str(action_port)])
-        ports = [free_port(), free_port()]
-        instances = [
-            spawn(
-                f"rasa{n}",
-                [
-                    str(PYTHON),
-                    "scripts/rasa_server.py",
-                    "run",
-                    "--model",
-                    str(MODEL),
-                    "--port",
-                    str(port),
-                    "--endpoints",
-                    str(work / "endpoints.yml"),
-                    "--credentials",
-                    str(work / "credentials.yml"),
-                ],
-            )  # fmt: skip
-            for n, port in enumerate(ports)
-        ]
-        wait_for(f"http://127.0.0.1:{action_port}/health", actions)
-        for port, process in zip(ports, instances, strict=True):
-            wait_for(f"http://127.0.0.1:{port}/", process, timeout=300)
-        balancer = ThrowawayHaproxy(ports).start()
-        load(ports[0], 5)  # warm-up
-        for users in (10, 50):
-            for label, port in (("1 instance", ports[0]), ("2 instances behind HAProxy", balancer.port)):
-                log(f"scaling: {users} users, {label} ...")
-                runs = [load(port, users) for _ in range(2)]
-                throughput = statistics.median(r[0] for r in runs)
-                p95 = statistics.median(r[1] for r in runs)
-                rows.append(f"| {users} | {label} | {throughput:.1f} msg/s | {p95:.0f} ms |")
-        log("scaling: tracker store cost per turn ...")
-        sqlite_cost = store_cost({"type": "SQL", "dialect": "sqlite", "db": str(work / "cost.db")})
-        url = endpoints.tracker_store(postgres.url)
-        postgres_cost = store_cost(url)
+        with PaceCluster(work, f"redis://127.0.0.1:{redis_port}/0", size=2) as cluster:
+            rows, sqlite_cost, postgres_cost = measure(cluster, work)
     finally:
-        if balancer:
-            balancer.stop()
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
         redis.stop()
-        postgres.remove()
         shutil.rmtree(work, ignore_errors=True)
-
     section = [
         "",
         "## Scaling out (PostgreSQL tracker store, Redis lock store)",

@@ -36,9 +36,6 @@ if [ -z "${PACE_ACTION_TOKEN:-}" ]; then
   PACE_ACTION_TOKEN=$("$PACE_PYTHON" -c 'import secrets; print(secrets.token_hex(24))')
 fi
 export PACE_ACTION_TOKEN
-# a conversation's lock (Redis, with several Pace processes) outlives a Pace killed while holding
-# it by this many seconds, not Rasa's default 60; a message may also wait this long for its turn
-export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-30}
 # Sanic (Rasa's web server) refuses larger request bodies with a 413
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-65536}
 

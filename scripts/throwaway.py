@@ -1,4 +1,5 @@
-"""Throwaway PostgreSQL and HAProxy on free loopback ports, for the scale-out tests and `make bench`.
+"""Throwaway PostgreSQL and HAProxy on free loopback ports, and Pace in its production shape on them
+(PaceCluster), for the scale-out tests and `make bench`.
 
 PostgreSQL refuses to run as root. pytest-postgresql starts it as the current user, so as root (CI
 here) it cannot; this starts Debian's own initdb and pg_ctl as the `postgres` user instead (the
@@ -8,14 +9,19 @@ comes from pytest-redis, which has no such problem.
 
 import glob
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
-from scripts.stack import free_port
+import yaml
+
+from scripts import endpoints
+from scripts.stack import MODEL, PYTHON, ROOT, free_port, wait_for
 
 
 def _postgres_bin() -> Path:
@@ -112,3 +118,74 @@ class ThrowawayHaproxy:
             self.process.terminate()
             self.process.wait(timeout=10)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclass
+class Instance:
+    port: int
+    process: subprocess.Popen
+
+
+class PaceCluster:
+    """Pace in its production shape on this machine: a throwaway PostgreSQL, the given Redis, one
+    action server and `size` Rasa instances (endpoints from scripts/endpoints.py), behind HAProxy."""
+
+    def __init__(self, work: Path, redis_url: str, size: int = 2, enable_api: bool = False) -> None:
+        self.work = work
+        self.redis_url = redis_url
+        self.size = size
+        self.enable_api = enable_api
+        self.postgres: Optional[ThrowawayPostgres] = None
+        self.balancer: Optional[ThrowawayHaproxy] = None
+        self.instances: List[Instance] = []
+        self._processes: List[subprocess.Popen] = []
+
+    def _spawn(self, name: str, args: List[str], env: Dict[str, str]) -> subprocess.Popen:
+        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=open(self.work / f"{name}.log", "w"),
+                                   stderr=subprocess.STDOUT)  # fmt: skip
+        self._processes.append(process)
+        return process
+
+    def __enter__(self) -> "PaceCluster":
+        try:
+            return self._start()
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def _start(self) -> "PaceCluster":
+        self.postgres = ThrowawayPostgres().start()
+        action_port = free_port()
+        env = {
+            **os.environ,
+            "PACE_DATABASE_URL": self.postgres.url,
+            "PACE_REDIS_URL": self.redis_url,
+            "ACTION_SERVER_PORT": str(action_port),
+            "PACE_ACTION_TOKEN": secrets.token_hex(24),
+        }
+        (self.work / "endpoints.yml").write_text(yaml.safe_dump(endpoints.endpoints(env)))
+        (self.work / "credentials.yml").write_text("rest:\n")
+        action_server = [str(PYTHON), "scripts/action_server.py", "--port", str(action_port)]
+        actions = self._spawn("actions", action_server, env)
+        for n in range(self.size):
+            port = free_port()
+            args = [str(PYTHON), "scripts/rasa_server.py", "run", "--model", str(MODEL), "--port", str(port),
+                    "--endpoints", str(self.work / "endpoints.yml"),
+                    "--credentials", str(self.work / "credentials.yml")]  # fmt: skip
+            args += ["--enable-api"] if self.enable_api else []
+            self.instances.append(Instance(port, self._spawn(f"rasa{n}", args, env)))
+        wait_for(f"http://127.0.0.1:{action_port}/health", actions)
+        for instance in self.instances:
+            wait_for(f"http://127.0.0.1:{instance.port}/", instance.process, timeout=300)
+        self.balancer = ThrowawayHaproxy([i.port for i in self.instances]).start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.balancer:
+            self.balancer.stop()
+        for process in self._processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+        if self.postgres:
+            self.postgres.remove()

@@ -9,45 +9,27 @@ haproxy when they are missing and runs these. All traffic is bounded and goes to
 
 import json
 import os
-import secrets
 import shutil
 import signal
-import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import List, Tuple
 
 import pytest
-import yaml
 from pytest_redis import factories
 
-from scripts import endpoints
-from scripts.stack import MODEL, PYTHON, ROOT, free_port, wait_for
-from scripts.throwaway import ThrowawayHaproxy, ThrowawayPostgres
+from scripts.stack import MODEL
+from scripts.throwaway import PaceCluster
 from tests.content import mentions
 
 pytestmark = pytest.mark.scale
 redis_server = factories.redis_proc(
     executable=shutil.which("redis-server") or "/usr/bin/redis-server", port=None
 )
-
-
-@dataclass
-class Instance:
-    port: int
-    process: subprocess.Popen
-
-
-@dataclass
-class Cluster:
-    postgres: ThrowawayPostgres
-    instances: List[Instance]
-    balancer: ThrowawayHaproxy
 
 
 def post(port: int, sender: str, text: str, timeout: float = 60) -> Tuple[int, list]:
@@ -64,8 +46,8 @@ def post(port: int, sender: str, text: str, timeout: float = 60) -> Tuple[int, l
         return 0, []  # no answer: not acknowledged
 
 
-def say(port: int, sender: str, text: str) -> str:
-    status, replies = post(port, sender, text)
+def say(port: int, sender: str, text: str, timeout: float = 60) -> str:
+    status, replies = post(port, sender, text, timeout)
     assert status == 200, (status, text)
     return " ".join(r.get("text", "") for r in replies)
 
@@ -85,52 +67,9 @@ def user_texts(events: list) -> List[str]:
 def cluster(tmp_path_factory, redis_server):
     if not MODEL.exists():
         pytest.fail("models/pace.tar.gz is missing: run `make train` (make test does)")
-    work = tmp_path_factory.mktemp("scale")
-    postgres = ThrowawayPostgres().start()
-    action_port = free_port()
-    env = {
-        **os.environ,
-        "PACE_DATABASE_URL": postgres.url,
-        "PACE_REDIS_URL": f"redis://{redis_server.host}:{redis_server.port}/0",
-        "ACTION_SERVER_PORT": str(action_port),
-        "PACE_ACTION_TOKEN": secrets.token_hex(24),
-        "TICKET_LOCK_LIFETIME": "30",  # as scripts/serve.sh sets it
-    }
-    (work / "endpoints.yml").write_text(yaml.safe_dump(endpoints.endpoints(env)))
-    (work / "credentials.yml").write_text("rest:\n")
-    processes: List[subprocess.Popen] = []
-
-    def spawn(name: str, args: List[str]) -> subprocess.Popen:
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=open(work / f"{name}.log", "w"),
-                                   stderr=subprocess.STDOUT)  # fmt: skip
-        processes.append(process)
-        return process
-
-    balancer = None
-    try:
-        actions = spawn("actions", [str(PYTHON), "scripts/action_server.py", "--port", str(action_port)])
-        instances = []
-        for n in range(2):
-            port = free_port()
-            process = spawn(f"rasa{n}", [
-                str(PYTHON), "scripts/rasa_server.py", "run", "--model", str(MODEL), "--port", str(port),
-                "--endpoints", str(work / "endpoints.yml"), "--credentials", str(work / "credentials.yml"),
-                "--enable-api",
-            ])  # fmt: skip
-            instances.append(Instance(port, process))
-        wait_for(f"http://127.0.0.1:{action_port}/health", actions)
-        for instance in instances:
-            wait_for(f"http://127.0.0.1:{instance.port}/", instance.process, timeout=240)
-        balancer = ThrowawayHaproxy([i.port for i in instances]).start()
-        yield Cluster(postgres, instances, balancer)
-    finally:
-        if balancer:
-            balancer.stop()
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
-        postgres.remove()
+    redis_url = f"redis://{redis_server.host}:{redis_server.port}/0"
+    with PaceCluster(tmp_path_factory.mktemp("scale"), redis_url, size=2, enable_api=True) as running:
+        yield running
 
 
 def test_one_conversation_alternating_between_instances_keeps_order_slots_and_safety_memory(cluster):
@@ -235,6 +174,7 @@ def test_an_instance_killed_under_load_loses_no_acknowledged_turn(cluster):
         lost = [text for who, text, _ in acknowledged if who == sender and text not in stored]
         assert lost == []
         # the conversation goes on on the survivor, safety memory included
-        # (a conversation the killed instance held waits for its lock to lapse: TICKET_LOCK_LIFETIME)
-        reply = say(cluster.balancer.port, sender, "can i exercise again tomorrow?")
+        # (a conversation whose lock the killed instance held waits for the lock to lapse: Rasa's
+        # TICKET_LOCK_LIFETIME, 60 s by default)
+        reply = say(cluster.balancer.port, sender, "can i exercise again tomorrow?", timeout=120)
         assert mentions(reply, "utter_safety_reminder") or mentions(reply, "utter_resume_exercise")
