@@ -11,11 +11,9 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 import scipy.sparse
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -23,16 +21,14 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from components.base import TrainedComponent, save
+
 SELECTOR_PROPERTY = "response_selector"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class AnswerSelector(GraphComponent):
+class AnswerSelector(TrainedComponent):
     """Chooses among the answers of one retrieval intent (`faq`)."""
-
-    @classmethod
-    def required_components(cls) -> List[type]:
-        return [Featurizer]
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -48,21 +44,8 @@ class AnswerSelector(GraphComponent):
         model: Optional[Pipeline] = None,
         retrieval_intents: Optional[List[str]] = None,
     ) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self._model = model
+        super().__init__(config, model_storage, resource, model)
         self._retrieval_intents = retrieval_intents or []
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "AnswerSelector":
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         intent = self._config["retrieval_intent"]
@@ -103,29 +86,12 @@ class AnswerSelector(GraphComponent):
             message.set(SELECTOR_PROPERTY, selector, add_to_output=True)
         return messages
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
-
     def _persist(self) -> None:
         save(
             self._storage,
             self._resource,
             {"model": self._model, "retrieval_intents": self._retrieval_intents},
         )
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "AnswerSelector":
-        saved = restore(model_storage, resource)
-        if saved is None:  # never trained: no topic answers in the data
-            return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, saved["model"], saved["retrieval_intents"])
 
 
 def linear_model(config: Dict[str, Any]) -> Pipeline:
@@ -137,29 +103,6 @@ def linear_model(config: Dict[str, Any]) -> Pipeline:
         random_state=config["random_seed"],
     )
     return Pipeline([("tfidf", TfidfTransformer(sublinear_tf=True)), ("classifier", classifier)])
-
-
-def save(storage: ModelStorage, resource: Resource, content: Dict[str, Any]) -> None:
-    import skops.io as sio
-
-    with storage.write_to(resource) as directory:
-        sio.dump(content, directory / "model.skops")
-
-
-def restore(storage: ModelStorage, resource: Resource) -> Optional[Dict[str, Any]]:
-    """What `save` wrote, or None when nothing was (a component that had no data to train on)."""
-    import skops.io as sio
-
-    try:
-        with storage.read_from(resource) as directory:
-            path = directory / "model.skops"
-            types = sio.get_untrusted_types(file=path)
-            foreign = [t for t in types if not t.startswith(("sklearn.", "numpy.", "scipy."))]
-            if foreign:
-                raise TypeError(f"{path} holds types Pace's classifiers never write: {foreign}")
-            return sio.load(path, trusted=types)
-    except ValueError:
-        return None
 
 
 def sparse_features(messages: List[Message]) -> scipy.sparse.csr_matrix:

@@ -6,57 +6,28 @@ reads the same features (the pipeline's featurizers) and writes the same output 
 intent_ranking) as every Rasa intent classifier. The topic answer itself is AnswerSelector's.
 """
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.pipeline import Pipeline
 
-from components.answer_selector import linear_model, restore, save, sparse_features
+from components.answer_selector import linear_model, sparse_features
+from components.base import TrainedComponent, save
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentClassifier(GraphComponent):
+class LinearIntentClassifier(TrainedComponent):
     """Predicts the intent of a message (a topic question is the retrieval intent, `faq`)."""
-
-    @classmethod
-    def required_components(cls) -> List[type]:
-        return [Featurizer]
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # C: how closely the model follows the examples; class_weight "balanced" gives intents
         # with few examples the weight of those with many
         return {"C": 20.0, "class_weight": None, "ranking_length": 10, "random_seed": 7}
-
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: Optional[Pipeline] = None,
-    ) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self._model = model
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LinearIntentClassifier":
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT)]
@@ -81,15 +52,3 @@ class LinearIntentClassifier(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "LinearIntentClassifier":
-        saved = restore(model_storage, resource)
-        return cls(config, model_storage, resource, saved["model"] if saved else None)
