@@ -64,8 +64,8 @@ def replies(page: Page) -> list:
     return [element.inner_text() for element in page.query_selector_all(REPLY)]
 
 
-def wait_for_replies(page: Page, count: int) -> None:
-    page.wait_for_function(f"document.querySelectorAll('{REPLY}').length >= {count}", timeout=30_000)
+def wait_for_replies(page: Page, count: int, timeout: int = 30_000) -> None:
+    page.wait_for_function(f"document.querySelectorAll('{REPLY}').length >= {count}", timeout=timeout)
 
 
 def ask(page: Page, text: str) -> list:
@@ -254,8 +254,10 @@ def axe_violations(page: Page) -> list:
 
 
 def test_the_escalation_is_an_alert_with_the_clinics_contact(page):
+    before = len(replies(page))
     send(page, "my arm hurts after the bands")
     alert = page.wait_for_selector(".pace-alert-symptom", timeout=5000)  # no typing delay
+    wait_for_replies(page, before + 2, timeout=3000)  # the second line follows at once too
     assert text_of("utter_stop_and_call_physician") in alert.inner_text()
     assert "Stop exercising" in alert.query_selector("h3").inner_text()
     link = alert.query_selector("a[href^='tel:']")
@@ -271,6 +273,12 @@ def test_the_escalation_is_an_alert_with_the_clinics_contact(page):
         ".rw-response:not(.pace-alert)", "e => getComputedStyle(e).backgroundColor"
     )
     shot(page, "07-escalation")
+    # high-contrast (forced colours) mode: the thick border and the heading with its icon remain
+    page.emulate_media(forced_colors="active")
+    border = page.eval_on_selector(
+        ".pace-alert-symptom", "e => parseFloat(getComputedStyle(e).borderLeftWidth)"
+    )
+    assert border >= 8 and page.inner_text(".pace-alert-symptom .pace-alert-icon") == "⚠"
 
 
 def test_the_emergency_reply_is_an_alert_with_the_emergency_number(page):
@@ -342,6 +350,7 @@ def test_start_over_forgets_the_conversation(page):
     wait_for_replies(page, 1)
     page.wait_for_timeout(1000)
     assert not any(opening("utter_faq/cachexia") in text for text in replies(page))
+    assert page.evaluate("window.localStorage.getItem('chat_session')") is None  # never kept past the tab
     notice = page.inner_text("#privacy")
     assert "kept in this browser tab only" in notice and "Do not type your name" in notice
 
