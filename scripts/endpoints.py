@@ -54,8 +54,9 @@ def lock_store(url: str) -> Dict[str, Any]:
     database = parts.path.strip("/") or "0"
     if parts.scheme != "redis" or not parts.hostname or not database.isdigit():
         raise SettingError(f"PACE_REDIS_URL must look like redis://host:6379/0, not {redacted(url)!r}")
+    # Rasa's Redis lock store with its ticket queue changed atomically (components/lock_store.py)
     store: Dict[str, Any] = {
-        "type": "redis",
+        "type": "components.lock_store.PaceRedisLockStore",
         "url": parts.hostname,
         "port": parts.port or 6379,
         "db": int(database),

@@ -30,7 +30,7 @@ def test_postgresql_and_redis_from_their_urls():
         "password": "s@cret",
     }
     assert config["lock_store"] == {
-        "type": "redis",
+        "type": "components.lock_store.PaceRedisLockStore",
         "url": "cache.internal",
         "port": 6380,
         "db": 2,

@@ -178,3 +178,32 @@ def test_an_instance_killed_under_load_loses_no_acknowledged_turn(cluster):
         # TICKET_LOCK_LIFETIME, 60 s by default)
         reply = say(cluster.balancer.port, sender, "can i exercise again tomorrow?", timeout=120)
         assert mentions(reply, "utter_safety_reminder") or mentions(reply, "utter_resume_exercise")
+
+
+def issue_tickets_at_once(store_class, redis_server, processes: int = 8, each: int = 25) -> List[int]:
+    """Tickets for one conversation, issued by `processes` stores (one per thread) at the same time."""
+    conversation = f"race-{uuid.uuid4().hex}"
+    stores = [store_class(host=redis_server.host, port=redis_server.port, db=3) for _ in range(processes)]
+    start = threading.Barrier(processes)
+
+    def issue(store) -> List[int]:
+        start.wait()
+        return [store.issue_ticket(conversation, 60) for _ in range(each)]
+
+    with ThreadPoolExecutor(processes) as pool:
+        return [ticket for tickets in pool.map(issue, stores) for ticket in tickets]
+
+
+def test_rasas_redis_lock_store_can_hand_out_one_ticket_twice(redis_server):
+    """Why Pace has its own lock store: Rasa 3.6's reads, changes and writes the queue unguarded."""
+    from rasa.core.lock_store import RedisLockStore
+
+    tickets = issue_tickets_at_once(RedisLockStore, redis_server)
+    assert len(set(tickets)) < len(tickets)
+
+
+def test_paces_redis_lock_store_hands_out_every_ticket_once(redis_server):
+    from components.lock_store import PaceRedisLockStore
+
+    tickets = issue_tickets_at_once(PaceRedisLockStore, redis_server)
+    assert sorted(tickets) == list(range(len(tickets)))
