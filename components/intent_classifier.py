@@ -49,6 +49,3 @@ class LinearIntentClassifier(TrainedComponent):
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data

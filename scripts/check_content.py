@@ -217,12 +217,12 @@ def check_sources(responses: Iterable[Response], problems: List[Problem]) -> Non
         if "quote" not in meta and "document" not in meta:
             if response.name.startswith("utter_faq/"):
                 problems.append(Problem(response.path, response.line, f"{response.name} has no source"))
-            elif quantities_in(response.text):
+            elif stated := quantities_in(response.text):
                 problems.append(
                     Problem(
                         response.path,
                         response.line,
-                        f"{response.name}: states {sorted(quantities_in(response.text))} but has no source; "
+                        f"{response.name}: states {sorted(stated)} but has no source; "
                         "add the document and the quote that say it",
                     )
                 )

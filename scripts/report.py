@@ -119,13 +119,12 @@ def analyse(conversations: Dict[str, Conversation], escalations: Counter, show_e
             if turn.text.startswith("/"):
                 continue  # a button's or the system's shortcut, not words someone typed
             found.messages += 1
-            shown = turn.text if show_escalated or not conversation.escalated else HIDDEN
-            answers = [r for r in turn.replies if r.startswith("utter_faq/")]
-            found.answers.update(answers)
+            hidden = conversation.escalated and not show_escalated
+            shown, key = (HIDDEN, HIDDEN) if hidden else (turn.text, words(turn.text))
+            found.answers.update(r for r in turn.replies if r.startswith("utter_faq/"))
             if any(r in FALLBACK_ACTIONS for r in turn.replies):
-                found.fallbacks[words(turn.text) if shown != HIDDEN else HIDDEN].append(shown)
+                found.fallbacks[key].append(shown)
             elif turn.answer and turn.answer_confidence < UNSURE_BELOW:
-                key = words(turn.text) if shown != HIDDEN else HIDDEN
                 found.unsure[key].append((shown, turn.answer[len("utter_") :]))
     return found
 

@@ -52,17 +52,18 @@ class ThrowawayPostgres:
         subprocess.run([*self.as_postgres, *args], check=True, capture_output=True, timeout=120)
 
     def start(self) -> "ThrowawayPostgres":
-        if not self.data.exists():
+        """Starts the server; the first time, makes its data directory and the database `pace`."""
+        fresh = not self.data.exists()
+        if fresh:
             self._run(
                 str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "pace", "--no-sync"
             )
         self._ctl("start")
-        if not getattr(self, "_created", False):
+        if fresh:
             psql = [str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "pace"]
             subprocess.run(
                 [*psql, "-d", "postgres", "-c", "CREATE DATABASE pace"], check=True, capture_output=True
             )
-            self._created = True
         return self
 
     def _ctl(self, action: str) -> None:

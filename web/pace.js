@@ -15,18 +15,19 @@
   var alertAnnouncer = document.getElementById("pace-alert-announcer");
   var ALERT_TEXTS = "pace_alert_texts";  // escalations already shown, to mark them again on reload
   var pendingAlerts = [];
-  var waiting = null;  // the last message sent, until an answer comes
+  var waiting = null;  // the timer of the last message sent, until an answer comes
   var fresh = [];  // texts that arrived from the server on this page (restored ones did not)
   var sentAt = 0;  // when the person last sent something (Enter, Send, a quick reply, Send again)
 
-  function storedAlerts() {
+  var contact = config.contact || "your physician or care team";
+  // read once: improve() runs on every change of the widget
+  var knownAlerts = (function () {
     try { return JSON.parse(window.sessionStorage.getItem(ALERT_TEXTS) || "{}"); } catch (e) { return {}; }
-  }
+  }());
 
   function rememberAlert(text, kind) {
-    var known = storedAlerts();
-    known[text] = kind;
-    window.sessionStorage.setItem(ALERT_TEXTS, JSON.stringify(known));
+    knownAlerts[text] = kind;
+    window.sessionStorage.setItem(ALERT_TEXTS, JSON.stringify(knownAlerts));
   }
 
   function setStatus(text) {
@@ -35,7 +36,7 @@
   }
 
   function answered() {
-    if (waiting) { window.clearTimeout(waiting.timer); waiting = null; }
+    if (waiting) { window.clearTimeout(waiting); waiting = null; }
     // a late answer: the messages marked as unanswered got one after all
     container.querySelectorAll(".pace-unanswered").forEach(function (bubble) {
       bubble.classList.remove("pace-unanswered");
@@ -83,7 +84,7 @@
     var line = document.createElement("p");
     line.className = "pace-alert-contact";
     var number = kind === "emergency" ? config.emergencyNumber : config.contactPhone;
-    var who = kind === "emergency" ? "Call " : "Contact " + (config.contact || "your physician or care team") + ": ";
+    var who = kind === "emergency" ? "Call " : "Contact " + contact + ": ";
     if (number) {
       line.appendChild(document.createTextNode(who));
       var link = document.createElement("a");
@@ -93,7 +94,7 @@
     } else {
       line.textContent = kind === "emergency"
         ? "Call your local emergency number."
-        : "Contact " + (config.contact || "your physician or care team") + ".";
+        : "Contact " + contact + ".";
     }
     return line;
   }
@@ -188,7 +189,6 @@
     var sendButton = root.querySelector(".rw-send");
     if (sendButton && !sendButton.getAttribute("aria-label")) { sendButton.setAttribute("aria-label", "Send"); }
 
-    var known = storedAlerts();
     root.querySelectorAll(".rw-response .rw-message-text").forEach(function (message) {
       var text = message.textContent.trim();
       if (message.dataset.paceSeen || !text) { return; }
@@ -200,8 +200,8 @@
         var alert = pendingAlerts.splice(index, 1)[0];
         rememberAlert(text, alert.kind);
         markAlert(message, alert.kind, true);
-      } else if (known[text]) {
-        markAlert(message, known[text], false);  // shown before this reload
+      } else if (knownAlerts[text]) {
+        markAlert(message, knownAlerts[text], false);  // shown before this reload
       }
       var arrived = fresh.indexOf(text);
       if (arrived >= 0) {  // new on this page: read out (replies restored on a reload are not)
@@ -218,9 +218,7 @@
       if (Date.now() - sentAt > 3000) { return; }  // restored from earlier in this tab
       answered();
       var text = (bubble.querySelector(".rw-message-text") || bubble).textContent.replace(/^You: /, "").trim();
-      waiting = {
-        timer: window.setTimeout(function () { markUnanswered(bubble, text); }, config.answerTimeoutMs || 20000)
-      };
+      waiting = window.setTimeout(function () { markUnanswered(bubble, text); }, config.answerTimeoutMs || 20000);
     });
     // after Send or a quick reply (whose button then disappears), the next message is typed in the
     // input again rather than focus falling to the page
