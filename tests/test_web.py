@@ -313,6 +313,17 @@ def test_the_page_starts_at_the_top_with_its_warnings_in_view(page):
     assert page.is_visible("text=In an emergency, call your local emergency number.")
 
 
+def test_someone_who_types_at_once_keeps_the_focus(browser, stack):
+    context = browser.new_context()
+    opened = context.new_page()
+    opened.goto(f"http://127.0.0.1:{stack.web_port}/")
+    opened.click(".rw-new-message")
+    opened.keyboard.type("what is myo")
+    opened.wait_for_timeout(2000)  # past the page's start-up, which puts an untouched page at its top
+    assert opened.evaluate("document.activeElement.className") == "rw-new-message"
+    context.close()
+
+
 def test_focus_stays_in_the_input_after_send_and_after_a_quick_reply(page):
     ask(page, "what exercise is safe")
     assert page.evaluate("document.activeElement.className") == "rw-new-message"

@@ -246,8 +246,14 @@
 
   // the widget focuses its input as it starts, which scrolls the page past the disclaimer and the
   // emergency line: the page starts at its top, and screen-reader users at the page's start
+  // (only while the person has not started: someone who types or clicks at once keeps their focus)
+  var started = false;
+  ["keydown", "pointerdown"].forEach(function (kind) {
+    document.addEventListener(kind, function () { started = true; }, true);
+  });
   window.setTimeout(function () {
     improve(container);
+    if (started) { return; }
     var field = container.querySelector(".rw-new-message");
     if (field && document.activeElement === field) { field.blur(); }
     window.scrollTo(0, 0);
