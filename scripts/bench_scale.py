@@ -52,16 +52,17 @@ def load(port: int, users: int) -> Tuple[float, float]:
 
 
 def store_cost(config: Dict, turns: int = 20, runs: int = 30) -> float:
-    """Median ms to read a `turns`-turn conversation and save one more turn, with Rasa's SQL store."""
-    from rasa.core.tracker_store import SQLTrackerStore
+    """Median ms to read a `turns`-turn conversation and save one more turn, with Pace's store."""
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
+    from components.tracker_store import PaceTrackerStore
+
     domain = Domain.load(str(ROOT / "domain.yml"))
     # endpoints.yml names the host `url`; the store's own argument is `host`
     arguments = {("host" if k == "url" else k): v for k, v in config.items() if k != "type"}
-    store = SQLTrackerStore(domain, **arguments)
+    store = PaceTrackerStore(domain=domain, **arguments)
     sender = f"cost-{uuid.uuid4().hex}"
     tracker = DialogueStateTracker(sender, domain.slots)
     for n in range(turns):
@@ -98,7 +99,7 @@ def measure(cluster: PaceCluster, work: Path) -> Tuple[List[str], float, float]:
             p95 = statistics.median(r[1] for r in runs)
             rows.append(f"| {users} | {label} | {throughput:.1f} msg/s | {p95:.0f} ms |")
     log("scaling: tracker store cost per turn ...")
-    sqlite_cost = store_cost({"type": "SQL", "dialect": "sqlite", "db": str(work / "cost.db")})
+    sqlite_cost = store_cost({"dialect": "sqlite", "db": str(work / "cost.db")})
     postgres_cost = store_cost(endpoints.tracker_store(cluster.postgres.url))
     return rows, sqlite_cost, postgres_cost
 

@@ -27,7 +27,7 @@ class SettingError(ValueError):
 
 
 def tracker_store(url: str) -> Dict[str, Any]:
-    """Rasa's SQL tracker store for a postgresql:// URL."""
+    """Pace's tracker store (Rasa's SQL store, components/tracker_store.py) for a postgresql:// URL."""
     parts = urlsplit(url)
     if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/"):
         raise SettingError(
@@ -35,7 +35,7 @@ def tracker_store(url: str) -> Dict[str, Any]:
             f"not {redacted(url)!r}"
         )
     store: Dict[str, Any] = {
-        "type": "SQL",
+        "type": "components.tracker_store.PaceTrackerStore",
         "dialect": "postgresql",
         "url": parts.hostname,
         "port": parts.port or 5432,

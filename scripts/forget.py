@@ -23,6 +23,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS_PER_DAY = 86_400
+PACE_STORE = "components.tracker_store.PaceTrackerStore"  # Rasa's SQL store, same tables
 
 
 def tracker_store_url(endpoints: Path) -> str:
@@ -34,7 +35,7 @@ def tracker_store_url(endpoints: Path) -> str:
     section = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
     environ = {"PACE_DB": str(ROOT / "var" / "conversations.db"), **os.environ}  # serve.sh's default
     config: Dict[str, Any] = {k: _expand(str(v), environ) for k, v in section.items() if v is not None}
-    if config.get("type", "").upper() != "SQL":
+    if config.get("type", "").upper() != "SQL" and config.get("type") != PACE_STORE:
         raise SystemExit(f"forget: {endpoints} configures no SQL tracker store")
     dialect = config.get("dialect", "sqlite")
     db = config.get("db", "rasa.db")

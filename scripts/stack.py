@@ -18,6 +18,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "pace.tar.gz"
 PYTHON = ROOT / ".venv" / "bin" / "python"
+# the conversation store of endpoints.yml, here on a database of the stack's own
+TRACKER_STORE = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))["tracker_store"]["type"]
 
 
 def free_port() -> int:
@@ -73,7 +75,7 @@ class Stack:
         self.endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             f"  token: {self.env['PACE_ACTION_TOKEN']}\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.db}\n"
+            f"tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n  db: {self.db}\n"
             "nlg:\n  type: components.content_nlg.ContentNLG\n"
         )
         self.log_dir = workdir

@@ -10,7 +10,11 @@ from scripts import endpoints
 
 def test_by_default_sqlite_and_locks_in_memory():
     config = endpoints.endpoints({})
-    assert config["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": "${PACE_DB}"}
+    assert config["tracker_store"] == {
+        "type": "components.tracker_store.PaceTrackerStore",
+        "dialect": "sqlite",
+        "db": "${PACE_DB}",
+    }
     assert "lock_store" not in config
     assert config["nlg"]["type"] == "components.content_nlg.ContentNLG"
 
@@ -21,7 +25,7 @@ def test_postgresql_and_redis_from_their_urls():
          "PACE_REDIS_URL": "redis://:pw@cache.internal:6380/2"}
     )  # fmt: skip
     assert config["tracker_store"] == {
-        "type": "SQL",
+        "type": "components.tracker_store.PaceTrackerStore",
         "dialect": "postgresql",
         "url": "db.internal",
         "port": 6543,
