@@ -1,5 +1,5 @@
-"""Rasa NLU component: a question that names a medicine, a dose, a supplement or another condition
-goes to the physician, never to an ALS answer.
+"""Rasa NLU component: a question that names a medicine, a dose, a supplement, another condition, a
+treatment or the outlook goes to the physician, never to an ALS answer.
 
 The terms are content (content/physician_topics.yml), read when Rasa starts. A classifier learns
 "ask_medical" only from the medicines it has seen; a list the content team keeps catches "CBD oil
@@ -21,7 +21,7 @@ from components.base import StatelessComponent, set_intent
 DEFAULT_TOPICS = Path(__file__).resolve().parent.parent / "content" / "physician_topics.yml"
 MEDICAL_INTENT = "ask_medical"
 NEVER_REROUTED = {"report_symptom", "report_emergency", MEDICAL_INTENT}
-GROUPS = ("medicines", "doses", "supplements", "conditions")
+GROUPS = ("medicines", "doses", "supplements", "conditions", "treatments", "outlook")
 _DENIALS = {"no", "not", "without", "never", "don't", "dont", "doesn't", "nor"}
 
 

@@ -18,7 +18,8 @@ PATTERNS = ROOT / "content" / "symptom_patterns.yml"
 CONTEXT = ROOT / "content" / "context_rules.yml"
 SPELLING = ROOT / "content" / "spelling.yml"
 PHYSICIAN = ROOT / "content" / "physician_topics.yml"
-PHYSICIAN_GROUPS = ("medicines", "doses", "supplements", "conditions")  # components/physician_router.py
+# as in components/physician_router.py (not imported: that would load Rasa into `make check`)
+PHYSICIAN_GROUPS = ("medicines", "doses", "supplements", "conditions", "treatments", "outlook")
 # medspaCy's ConTextRule: its directions and the keys a group may have besides literals/patterns
 DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}
 RULE_KEYS = {"category", "direction", "max_scope", "max_targets", "terminated_by", "allowed_types",

@@ -180,12 +180,16 @@ def test_protein_router_sends_a_protein_question_with_a_weight_to_the_calculator
         ("baclofen dose for spasticity", "faq", "ask_medical"),
         ("CBD oil for stiffness?", "out_of_scope", "ask_medical"),
         ("I also have diabetes, how much should I walk", "faq", "ask_medical"),
+        ("would a feeding tube help my dad keep his weight", "faq", "ask_medical"),
+        ("is there a clinical trial he could join", "out_of_scope", "ask_medical"),
+        ("what is the life expectancy once you are diagnosed", "faq", "ask_medical"),
+        ("keto for als, yes or no", "faq", "ask_medical"),
         ("no medication, just asking how long to hold a stretch", "faq", "faq"),
         ("how much protein does he need", "faq", "faq"),
         ("my legs ache since the new tablets and the baclofen", "report_symptom", "report_symptom"),
     ],
 )
-def test_physician_router_sends_medicines_supplements_and_other_conditions_to_the_physician(
+def test_physician_router_sends_medicines_supplements_conditions_treatments_and_outlook_to_the_physician(
     text, intent, expected
 ):
     msg = Message(data={TEXT: text})

@@ -264,7 +264,8 @@ def test_a_broken_physician_topics_file_is_named():
     data = {"medicine": ["baclofen"], "supplements": ["cbd", 3]}
     messages = [m for _, m in _reports(check_safety_files.check_physician_topics, data)]
     assert messages == [
-        "unknown group 'medicine': the groups are medicines, doses, supplements, conditions",
+        "unknown group 'medicine': the groups are "
+        "medicines, doses, supplements, conditions, treatments, outlook",
         "supplements must be a list of words or phrases",
     ]
 
