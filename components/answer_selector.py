@@ -14,7 +14,7 @@ import scipy.sparse
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfTransformer
@@ -106,11 +106,19 @@ def linear_model(config: Dict[str, Any]) -> Pipeline:
 
 
 def sparse_features(messages: List[Message]) -> scipy.sparse.csr_matrix:
-    """One row per message: its sentence-level sparse features (token counts of every featurizer)."""
+    """One row per message: its sentence-level sparse features (token counts of every featurizer).
+
+    The same row as Rasa's `message.get_sparse_features(TEXT)[1]` (the featurizers' sentence
+    features side by side, in pipeline order), without its deep copies and the sequence features
+    it also combines, which were a quarter of the time of a message."""
     rows = []
     for message in messages:
-        _, sentence = message.get_sparse_features(TEXT)
-        rows.append(sentence.features.tocsr() if sentence is not None else None)
+        parts = [
+            f.features
+            for f in message.features
+            if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse()
+        ]
+        rows.append(scipy.sparse.hstack(parts, format="csr") if parts else None)
     width = max((r.shape[1] for r in rows if r is not None), default=0)
     return scipy.sparse.vstack(
         [r if r is not None else scipy.sparse.csr_matrix((1, width)) for r in rows]

@@ -9,17 +9,20 @@ turn 300 of one session a turn took about five times as long as at turn 10 (`mak
 
   - **the last tracker of each conversation stays in memory** (up to `cache_size` conversations,
     least recently used first out). It is handed out again only while the database holds no event
-    it lacks (the conversation's newest event id is checked, one indexed query) and while nothing
-    was added to it without being saved (a turn that failed half-way); otherwise the conversation
-    is read from the database, as Rasa does. So another Pace instance writing to the same
-    conversation (scale-out) is seen, and nothing half-done is reused.
+    it lacks (the conversation's events are counted, one indexed query) and while nothing was added
+    to it without being saved (a turn that failed half-way); otherwise the conversation is read
+    from the database, as Rasa does. So another Pace instance writing to the same conversation
+    (scale-out) is seen, an erased conversation is gone, and nothing half-done is reused.
   - **the tracker the policies and actions see keeps the last `keep_turns` to twice that many
     turns.** When it grows past that, the older turns are replaced by what Rasa itself writes at
     the start of a new session that carries slots over: `action_session_start`, `session_started`
     and a `slot` event for each slot that was set. Slots (the safety memory, the body weight) and
     the recent turns the rules and follow-ups look at are therefore unchanged. Only events the
-    turn added are written, so the stored history stays complete (`make report`, the tracker API
-    and `retrieve_full_tracker` read all of it).
+    turn added are written, in Rasa's own rows and in one statement, so the stored history stays
+    complete (`make report`, the tracker API and `retrieve_full_tracker` read all of it).
+
+And SQLite is opened once per thread rather than for every query (Rasa's engine uses SQLAlchemy's
+NullPool for a file).
 
 Usage, in the endpoints file: `tracker_store: {type: components.tracker_store.PaceTrackerStore,
 dialect: sqlite, db: ...}` with any argument of Rasa's SQL tracker store, plus optionally
@@ -31,13 +34,14 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +54,7 @@ STORED = "pace_stored_events"
 @dataclass
 class Cached:
     tracker: DialogueStateTracker
-    last_event_id: int
+    rows: int  # the conversation's events in the database when the tracker was read or saved
 
 
 class PaceTrackerStore(SQLTrackerStore):
@@ -64,74 +68,75 @@ class PaceTrackerStore(SQLTrackerStore):
         if int(keep_turns) < 1 or int(cache_size) < 1:
             raise ValueError(f"keep_turns and cache_size must be 1 or more, not {keep_turns}, {cache_size}")
         super().__init__(*args, **kwargs)
+        if self.engine.url.get_backend_name() == "sqlite":
+            # Rasa's engine opens the SQLite file anew for every query (SQLAlchemy's NullPool); one
+            # connection per thread is kept instead
+            self.engine.dispose()
+            self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.SingletonThreadPool)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.keep_turns = int(keep_turns)
         self.cache_size = int(cache_size)
         self._cache: OrderedDict[str, Cached] = OrderedDict()
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         """The conversation's current session, from memory when the database has nothing newer."""
+        rows = self._rows(sender_id)
         cached = self._cache.get(sender_id)
-        last_event_id = self._last_event_id(sender_id)
-        if last_event_id is None:
+        if rows == 0:
             self._cache.pop(sender_id, None)
             return None
-        if cached is not None and cached.last_event_id == last_event_id and _unchanged(cached.tracker):
-            self._cache.move_to_end(sender_id)
-            tracker = self._bounded(cached.tracker)
+        if cached is not None and cached.rows == rows and _unchanged(cached.tracker):
+            tracker = cached.tracker
         else:
-            loaded = self._load(sender_id)
-            if loaded is None:
+            tracker = self._load(sender_id)
+            if tracker is None:
                 return None
-            tracker, last_event_id = loaded
-            tracker = self._bounded(tracker)
-        self._remember(tracker, last_event_id)
+        tracker = self._bounded(tracker)
+        self._remember(tracker, rows)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Writes the events the tracker gained since it was read, and keeps it for the next turn."""
-        await super().save(tracker)
-        if getattr(tracker, STORED, None) is None or any(
-            isinstance(e, SessionStarted) for e in _new(tracker)
-        ):
-            # not one of ours (a new conversation, a full history), or a new session began:
-            # the next turn reads the session from the database
+        if getattr(tracker, STORED, None) is None:
+            # not one this store handed out (a new conversation, a full history): Rasa's own way
+            await super().save(tracker)
             self._cache.pop(tracker.sender_id, None)
             return
-        last_event_id = self._last_event_id(tracker.sender_id)
-        if last_event_id is not None:
-            self._remember(tracker, last_event_id)
-
-    async def stream_events(self, tracker: DialogueStateTracker) -> None:
-        if self.event_broker is None or getattr(tracker, STORED, None) is None:
-            await super().stream_events(tracker)
+        new = list(itertools.islice(tracker.events, getattr(tracker, STORED), None))
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, new, tracker.sender_id)
+        if new:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    self.SQLEvent.__table__.insert(), [_row(tracker.sender_id, e) for e in new]
+                )
+        cached = self._cache.get(tracker.sender_id)
+        if cached is None or cached.tracker is not tracker or any(isinstance(e, SessionStarted) for e in new):
+            # read again meanwhile, or a new session began: the next turn reads the database
+            self._cache.pop(tracker.sender_id, None)
             return
-        await self._stream_new_events(self.event_broker, list(_new(tracker)), tracker.sender_id)
+        self._remember(tracker, cached.rows + len(new))
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        if getattr(tracker, STORED, None) is None:
-            return super()._additional_events(session, tracker)
-        return _new(tracker)
-
-    def _last_event_id(self, sender_id: str) -> Optional[int]:
+    def _rows(self, sender_id: str) -> int:
         with self.session_scope() as session:
             return (
-                session.query(sa.func.max(self.SQLEvent.id))
+                session.query(sa.func.count(self.SQLEvent.id))
                 .filter(self.SQLEvent.sender_id == sender_id)
                 .scalar()
             )
 
-    def _load(self, sender_id: str) -> Optional[Tuple[DialogueStateTracker, int]]:
-        """The latest session from the database, as Rasa's SQL store reads it, and its newest event id."""
+    def _load(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """The latest session from the database, as Rasa's SQL store reads it."""
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
             if not rows:
                 return None
             events = [json.loads(row.data) for row in rows]
-            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots), rows[-1].id
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
-    def _remember(self, tracker: DialogueStateTracker, last_event_id: int) -> None:
+    def _remember(self, tracker: DialogueStateTracker, rows: int) -> None:
         setattr(tracker, STORED, len(tracker.events))
-        self._cache[tracker.sender_id] = Cached(tracker, last_event_id)
+        self._cache[tracker.sender_id] = Cached(tracker, rows)
         self._cache.move_to_end(tracker.sender_id)
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
@@ -161,8 +166,17 @@ class PaceTrackerStore(SQLTrackerStore):
         return DialogueStateTracker.from_events(tracker.sender_id, head + events[cut:], self.domain.slots)
 
 
-def _new(tracker: DialogueStateTracker) -> Iterator[Event]:
-    return itertools.islice(tracker.events, getattr(tracker, STORED), None)
+def _row(sender_id: str, event: Event) -> Dict[str, Any]:
+    """The event as Rasa's SQL store writes it (SQLTrackerStore.save)."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 def _unchanged(tracker: DialogueStateTracker) -> bool:

@@ -1,11 +1,14 @@
 """The custom NLU components on Rasa messages: SymptomDetector and ShortcutGuard."""
 
 import pytest
+import scipy.sparse
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 
+from components.answer_selector import sparse_features
 from components.physician_router import PhysicianRouter, PhysicianTerms
 from components.protein_router import ProteinRouter
 from components.retrieval_fallback import RetrievalFallback
@@ -255,3 +258,17 @@ def test_a_phrase_that_needs_a_body_part_is_no_evidence_without_one(detector, sp
     msg = message(nlp, "this traffic is killing me", "report_symptom", 0.9, ranking)
     detector.process([msg], spacy_model)
     assert intent_of(msg) == "out_of_scope"  # no report: the only other intent the classifier saw
+
+
+def test_sentence_features_are_the_row_rasa_combines():
+    msg = Message(data={TEXT: "my legs ache"})
+    for origin, width in (("words", 5), ("pairs", 3), ("chars", 7)):
+        sentence = scipy.sparse.random(1, width, density=0.5, format="coo", random_state=width)
+        msg.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, origin))
+        sequence = scipy.sparse.random(3, width, density=0.5, format="coo", random_state=width + 1)
+        msg.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, origin))
+    _, rasas = msg.get_sparse_features(TEXT)
+    ours = sparse_features([msg, Message(data={TEXT: "no features"})])
+    assert ours.shape == (2, 15)
+    assert (ours[0] != rasas.features.tocsr()).nnz == 0
+    assert ours[1].nnz == 0

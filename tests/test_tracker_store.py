@@ -139,3 +139,24 @@ def test_memory_holds_at_most_cache_size_conversations(db):
 def test_nonsense_settings_are_refused(db, arguments):
     with pytest.raises(ValueError, match="must be 1 or more"):
         PaceTrackerStore(domain=DOMAIN, dialect="sqlite", db=db, **arguments)
+
+
+def test_rows_are_rasas_own_and_an_event_broker_gets_each_new_event_once(db):
+    published = []
+
+    class Broker:
+        def publish(self, body):
+            published.append(body)
+
+    pace = store(db, event_broker=Broker())
+    start(pace, "a")
+    published.clear()
+    turn(pace, "a", "hello")
+    assert [b["event"] for b in published] == ["user", "action", "bot", "action"]
+    assert all(b["sender_id"] == "a" for b in published)
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "SELECT type_name, intent_name, action_name FROM events WHERE sender_id = 'a' ORDER BY id"
+        ).fetchall()
+    assert rows[-4:] == [("user", "faq", None), ("action", None, "utter_faq"), ("bot", None, None),
+                         ("action", None, "action_listen")]  # fmt: skip
