@@ -26,7 +26,7 @@ NullPool for a file).
 
 Usage, in the endpoints file: `tracker_store: {type: components.tracker_store.PaceTrackerStore,
 dialect: sqlite, db: ...}` with any argument of Rasa's SQL tracker store, plus optionally
-`keep_turns` (default 10) and `cache_size` (default 256).
+`keep_turns` (default 6) and `cache_size` (default 256).
 """
 
 import itertools
@@ -45,7 +45,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_KEEP_TURNS = 10
+DEFAULT_KEEP_TURNS = 6
 DEFAULT_CACHE_SIZE = 256
 # set on each tracker this store hands out: how many of its events are in the database
 STORED = "pace_stored_events"
