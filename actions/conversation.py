@@ -39,7 +39,8 @@ class ActionContinueTopic(PaceAction):
             dispatcher.utter_message(response="utter_same_for_them")
             dispatcher.utter_message(response=last)
             return []
-        dispatcher.utter_message(response=next_topic_response(domain, last) or last)
+        follow = "why" if _ASKS_WHY.search(text) else "next"
+        dispatcher.utter_message(response=next_topic_response(domain, last, follow) or last)
         return []
 
 

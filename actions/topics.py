@@ -27,9 +27,11 @@ def response_metadata(domain: Dict[str, Any], name: str) -> Dict[str, Any]:
     return (variations[0].get("metadata") or {}) if variations else {}
 
 
-def next_topic_response(domain: Dict[str, Any], name: str) -> str | None:
-    """The answer that continues `name`: its `next:` key, as a response name."""
+def next_topic_response(domain: Dict[str, Any], name: str, follow: str = "next") -> str | None:
+    """The answer that continues `name`, as a response name: its `why:` key when asked why (`next:`
+    when it has none), else its `next:` key."""
     if name in TOPIC_OF_RESPONSE:
         return TOPIC_OF_RESPONSE[name]
-    following = response_metadata(domain, name).get("next")
+    metadata = response_metadata(domain, name)
+    following = metadata.get(follow) or metadata.get("next")
     return f"utter_{following}" if following else None

@@ -7,7 +7,7 @@ Run it as `make check`. It checks that:
   - every topic question (faq/<key>) has an answer and every answer has questions, at least
     MIN_EXAMPLES of them;
   - every topic answer is at most MAX_ANSWER_CHARS long and ends with quick replies;
-  - every `next:` points to an existing answer, every button sends words Pace was trained on;
+  - every `next:` and `why:` points to an existing answer, every button sends words Pace was trained on;
   - content/coverage.yml maps every fact of the documents to answers that exist, and names every
     topic answer;
   - no answer is empty, no question is an example of two intents;
@@ -324,11 +324,14 @@ def check_topics(
                 problems.append(
                     Problem(response.path, response.line, f"{response.name} has no example questions")
                 )
-        following = response.metadata.get("next")
-        if following and f"utter_{following}" not in responses:
-            problems.append(
-                Problem(response.path, response.line, f"{response.name}: next {following!r} does not exist")
-            )
+        for key in ("next", "why"):
+            following = response.metadata.get(key)
+            if following and f"utter_{following}" not in responses:
+                problems.append(
+                    Problem(
+                        response.path, response.line, f"{response.name}: {key} {following!r} does not exist"
+                    )
+                )
         payloads = [b.get("payload", "") for b in response.buttons]
         if response.metadata.get("question"):
             payloads.append(response.metadata["question"])

@@ -19,6 +19,25 @@ async def test_follow_up_continues_with_the_next_answer(make_tracker, dispatcher
     assert responses_of(dispatcher) == ["utter_faq/reinnervation_overwhelmed"]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("why?", "utter_faq/exercise_benefits"),
+        ("how come", "utter_faq/exercise_benefits"),
+        ("y tho", "utter_faq/exercise_benefits"),
+        ("tell me more", "utter_faq/range_of_motion"),
+    ],
+)
+async def test_why_gives_the_reason_where_the_answer_names_one(
+    make_tracker, dispatcher, domain, text, expected
+):
+    tracker = make_tracker(text, intent="ask_followup", events=[bot_said("utter_faq/stretching")])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == [expected]
+
+
 @pytest.mark.parametrize("text", ["and for him?", "what about my wife", "same for her?"])
 async def test_follow_up_about_someone_else_repeats_the_answer_for_them(
     make_tracker, dispatcher, domain, text
