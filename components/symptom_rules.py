@@ -147,6 +147,7 @@ class SymptomRules:
     def __init__(
         self, nlp: Language, patterns: Dict[str, Any], context: Dict[str, Any], treatments: Iterable[str] = ()
     ) -> None:
+        treatments = list(treatments)
         self._nlp = nlp
         self._matcher = Matcher(nlp.vocab)
         self._optional = sorted({str(w).lower() for w in patterns.get("optional_words") or []})
@@ -185,7 +186,8 @@ class SymptomRules:
         self._speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for form in self._typo_forms:
             self._speller.create_dictionary_entry(form, 1)
-        self._english = english_words()
+        # ... and the medicines and supplements of the physician topics: "statins" is no "strains"
+        self._english = english_words() | {w for name in treatments for w in str(name).lower().split()}
 
     @classmethod
     def from_files(

@@ -127,3 +127,8 @@ def test_the_typo_look_ups_of_one_message_are_bounded(rules, nlp, monkeypatch):
     words = [f"zq{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}xw" for i in range(1000)]
     rules.analyse(nlp(" ".join(words)))
     assert len(calls) == symptom_rules._MAX_TYPO_WORDS
+
+
+def test_a_medicine_is_never_read_as_a_misspelled_symptom(rules, nlp):
+    # "statins" is two letters from "strains"; the physician topics file names it as a medicine
+    assert detect(rules, nlp, "should i stop my statins now that i have als?") is None
