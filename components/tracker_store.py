@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, TrackerEventDiffEngine
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,14 @@ class PaceTrackerStore(SQLTrackerStore):
             self._cache.pop(tracker.sender_id, None)
             return
         self._remember(tracker, cached.rows + len(new))
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """For Rasa's own save path: the new events against what the database holds (Rasa compares
+        with `retrieve`, which here may hand out a shortened tracker)."""
+        if self.event_broker is None:
+            return
+        new = TrackerEventDiffEngine.event_difference(self._load(tracker.sender_id), tracker)
+        await self._stream_new_events(self.event_broker, new, tracker.sender_id)
 
     def _rows(self, sender_id: str) -> int:
         with self.session_scope() as session:

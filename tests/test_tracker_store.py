@@ -149,7 +149,8 @@ def test_rows_are_rasas_own_and_an_event_broker_gets_each_new_event_once(db):
             published.append(body)
 
     pace = store(db, event_broker=Broker())
-    start(pace, "a")
+    start(pace, "a")  # Rasa's own save path (a tracker this store did not hand out)
+    assert [b["event"] for b in published] == ["action", "session_started", "action"]
     published.clear()
     turn(pace, "a", "hello")
     assert [b["event"] for b in published] == ["user", "action", "bot", "action"]
