@@ -18,8 +18,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "pace.tar.gz"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-# the conversation store of endpoints.yml, here on a database of the stack's own
-TRACKER_STORE = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))["tracker_store"]["type"]
+
+
+def tracker_store_type() -> str:
+    """The conversation store endpoints.yml names (a stack runs it on a database of its own)."""
+    return yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))["tracker_store"]["type"]
 
 
 def free_port() -> int:
@@ -75,7 +78,7 @@ class Stack:
         self.endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             f"  token: {self.env['PACE_ACTION_TOKEN']}\n"
-            f"tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n  db: {self.db}\n"
+            f"tracker_store:\n  type: {tracker_store_type()}\n  dialect: sqlite\n  db: {self.db}\n"
             "nlg:\n  type: components.content_nlg.ContentNLG\n"
         )
         self.log_dir = workdir

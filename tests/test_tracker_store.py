@@ -1,6 +1,7 @@
 """components/tracker_store.py: a turn reads a bounded tracker; the database keeps everything."""
 
 import asyncio
+import functools
 import sqlite3
 
 import pytest
@@ -11,8 +12,13 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from components.tracker_store import PaceTrackerStore
 from scripts.stack import ROOT
 
-DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 KEEP = 3
+
+
+@functools.cache
+def domain() -> Domain:
+    """Pace's domain, read once, when a test first needs it."""
+    return Domain.load(str(ROOT / "domain.yml"))
 
 
 def run(coroutine):
@@ -25,7 +31,7 @@ def db(tmp_path):
 
 
 def store(db: str, **kwargs) -> PaceTrackerStore:
-    return PaceTrackerStore(domain=DOMAIN, dialect="sqlite", db=db, keep_turns=KEEP, **kwargs)
+    return PaceTrackerStore(domain=domain(), dialect="sqlite", db=db, keep_turns=KEEP, **kwargs)
 
 
 def start(store, sender: str):
@@ -66,7 +72,7 @@ def test_a_long_conversation_reads_a_bounded_tracker_and_stores_every_event(db):
     assert KEEP <= len(user_texts(tracker)) <= 2 * KEEP
     assert user_texts(tracker)[-1] == "question 39"
     # every event once, in order, as Rasa's own store reads them
-    full = run(SQLTrackerStore(DOMAIN, dialect="sqlite", db=db).retrieve("a"))
+    full = run(SQLTrackerStore(domain(), dialect="sqlite", db=db).retrieve("a"))
     assert user_texts(full) == [f"question {n}" for n in range(40)]
     assert stored_rows(db, "a") == 3 + 40 * 4
 
@@ -78,11 +84,11 @@ def test_slots_set_long_ago_survive_and_the_recent_turns_look_the_same_to_the_po
     for n in range(20):
         turn(pace, "a", f"question {n}")
     bounded = run(pace.retrieve("a"))
-    full = run(SQLTrackerStore(DOMAIN, dialect="sqlite", db=db).retrieve("a"))
+    full = run(SQLTrackerStore(domain(), dialect="sqlite", db=db).retrieve("a"))
     assert bounded.get_slot("safety_flag") is True and bounded.get_slot("body_weight_kg") == 70.0
     assert len(bounded.events) < len(full.events) / 3
     recent = 2 * KEEP  # the states of the last turns, which is what the rules match on
-    assert bounded.past_states(DOMAIN)[-recent:] == full.past_states(DOMAIN)[-recent:]
+    assert bounded.past_states(domain())[-recent:] == full.past_states(domain())[-recent:]
 
 
 def test_what_another_instance_wrote_is_seen(db):
@@ -138,7 +144,7 @@ def test_memory_holds_at_most_cache_size_conversations(db):
 @pytest.mark.parametrize("arguments", [{"keep_turns": 0}, {"cache_size": 0}])
 def test_nonsense_settings_are_refused(db, arguments):
     with pytest.raises(ValueError, match="must be 1 or more"):
-        PaceTrackerStore(domain=DOMAIN, dialect="sqlite", db=db, **arguments)
+        PaceTrackerStore(domain=domain(), dialect="sqlite", db=db, **arguments)
 
 
 def test_rows_are_rasas_own_and_an_event_broker_gets_each_new_event_once(db):
