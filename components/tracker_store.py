@@ -9,9 +9,11 @@ turn 300 of one session a turn took about five times as long as at turn 10 (`mak
 
   - **the last tracker of each conversation stays in memory** (up to `cache_size` conversations,
     least recently used first out). It is handed out again only while the database holds no event
-    it lacks (the conversation's events are counted, one indexed query) and while nothing was added
-    to it without being saved (a turn that failed half-way); otherwise the conversation is read
-    from the database, as Rasa does. So another Pace instance writing to the same conversation
+    it lacks (the conversation's events are counted and its newest id read, one indexed query, so
+    rows erased and as many written since still show: PostgreSQL never reuses an id, SQLite only
+    ids above every other conversation's) and while nothing was added to it without being saved
+    (a turn that failed half-way); otherwise the conversation is read from the database, as Rasa
+    does. So another Pace instance writing to the same conversation
     (scale-out) is seen, an erased conversation is gone, and nothing half-done is reused.
   - **the tracker the policies and actions see keeps the last `keep_turns` to twice that many
     turns.** When it grows past that, the older turns are replaced by what Rasa itself writes at
@@ -34,7 +36,7 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -54,7 +56,8 @@ STORED = "pace_stored_events"
 @dataclass
 class Cached:
     tracker: DialogueStateTracker
-    rows: int  # the conversation's events in the database when the tracker was read or saved
+    # the conversation's rows in the database (how many, the newest id) when it was read or saved
+    mark: Tuple[int, Optional[int]]
 
 
 class PaceTrackerStore(SQLTrackerStore):
@@ -80,19 +83,20 @@ class PaceTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         """The conversation's current session, from memory when the database has nothing newer."""
-        rows = self._rows(sender_id)
+        with self.engine.connect() as connection:
+            mark = self._mark(connection, sender_id)
         cached = self._cache.get(sender_id)
-        if rows == 0:
+        if mark[0] == 0:
             self._cache.pop(sender_id, None)
             return None
-        if cached is not None and cached.rows == rows and _unchanged(cached.tracker):
+        if cached is not None and cached.mark == mark and _unchanged(cached.tracker):
             tracker = cached.tracker
         else:
             tracker = self._load(sender_id)
             if tracker is None:
                 return None
         tracker = self._bounded(tracker)
-        self._remember(tracker, rows)
+        self._remember(tracker, mark)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -105,17 +109,19 @@ class PaceTrackerStore(SQLTrackerStore):
         new = list(itertools.islice(tracker.events, getattr(tracker, STORED), None))
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new, tracker.sender_id)
+        cached = self._cache.get(tracker.sender_id)
+        mark = cached.mark if cached is not None else (0, None)
         if new:
             with self.engine.begin() as connection:
                 connection.execute(
                     self.SQLEvent.__table__.insert(), [_row(tracker.sender_id, e) for e in new]
                 )
-        cached = self._cache.get(tracker.sender_id)
+                mark = self._mark(connection, tracker.sender_id)
         if cached is None or cached.tracker is not tracker or any(isinstance(e, SessionStarted) for e in new):
             # read again meanwhile, or a new session began: the next turn reads the database
             self._cache.pop(tracker.sender_id, None)
             return
-        self._remember(tracker, cached.rows + len(new))
+        self._remember(tracker, mark)
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
         """For Rasa's own save path: the new events against what the database holds (Rasa compares
@@ -125,13 +131,13 @@ class PaceTrackerStore(SQLTrackerStore):
         new = TrackerEventDiffEngine.event_difference(self._load(tracker.sender_id), tracker)
         await self._stream_new_events(self.event_broker, new, tracker.sender_id)
 
-    def _rows(self, sender_id: str) -> int:
-        with self.session_scope() as session:
-            return (
-                session.query(sa.func.count(self.SQLEvent.id))
-                .filter(self.SQLEvent.sender_id == sender_id)
-                .scalar()
-            )
+    def _mark(self, connection: Any, sender_id: str) -> Tuple[int, Optional[int]]:
+        table = self.SQLEvent.__table__
+        query = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
+            table.c.sender_id == sender_id
+        )
+        count, newest = connection.execute(query).one()
+        return int(count), newest
 
     def _load(self, sender_id: str) -> Optional[DialogueStateTracker]:
         """The latest session from the database, as Rasa's SQL store reads it."""
@@ -142,9 +148,9 @@ class PaceTrackerStore(SQLTrackerStore):
             events = [json.loads(row.data) for row in rows]
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
-    def _remember(self, tracker: DialogueStateTracker, rows: int) -> None:
+    def _remember(self, tracker: DialogueStateTracker, mark: Tuple[int, Optional[int]]) -> None:
         setattr(tracker, STORED, len(tracker.events))
-        self._cache[tracker.sender_id] = Cached(tracker, rows)
+        self._cache[tracker.sender_id] = Cached(tracker, mark)
         self._cache.move_to_end(tracker.sender_id)
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)

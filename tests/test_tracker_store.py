@@ -167,3 +167,15 @@ def test_rows_are_rasas_own_and_an_event_broker_gets_each_new_event_once(db):
         ).fetchall()
     assert rows[-4:] == [("user", "faq", None), ("action", None, "utter_faq"), ("bot", None, None),
                          ("action", None, "action_listen")]  # fmt: skip
+
+
+def test_an_erased_conversation_begun_again_elsewhere_to_the_same_length_is_read_again(db):
+    one, other = store(db), store(db)
+    start(one, "a")
+    turn(one, "a", "before the erasure")
+    start(one, "someone else")  # other conversations go on meanwhile
+    with sqlite3.connect(db) as connection:
+        connection.execute("DELETE FROM events WHERE sender_id = 'a'")
+    start(other, "a")
+    turn(other, "a", "after it")  # as many rows as before
+    assert user_texts(run(one.retrieve("a"))) == ["after it"]
