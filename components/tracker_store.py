@@ -13,8 +13,8 @@ turn 300 of one session a turn took about five times as long as at turn 10 (`mak
     rows erased and as many written since still show: PostgreSQL never reuses an id, SQLite only
     ids above every other conversation's) and while nothing was added to it without being saved
     (a turn that failed half-way); otherwise the conversation is read from the database, as Rasa
-    does. So another Pace instance writing to the same conversation
-    (scale-out) is seen, an erased conversation is gone, and nothing half-done is reused.
+    does. So another Pace instance writing to the same conversation (scale-out) is seen, an erased
+    conversation is gone, and nothing half-done is reused.
   - **the tracker the policies and actions see keeps the last `keep_turns` to twice that many
     turns.** When it grows past that, the older turns are replaced by what Rasa itself writes at
     the start of a new session that carries slots over: `action_session_start`, `session_started`
@@ -33,7 +33,6 @@ dialect: sqlite, db: ...}` with any argument of Rasa's SQL tracker store, plus o
 
 import itertools
 import json
-import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
@@ -44,8 +43,6 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, TrackerEventDiffEngine
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_KEEP_TURNS = 6
 DEFAULT_CACHE_SIZE = 256
@@ -92,7 +89,7 @@ class PaceTrackerStore(SQLTrackerStore):
         if cached is not None and cached.mark == mark and _unchanged(cached.tracker):
             tracker = cached.tracker
         else:
-            tracker = self._load(sender_id)
+            tracker = await super().retrieve(sender_id)  # the session from the database, Rasa's way
             if tracker is None:
                 return None
         tracker = self._bounded(tracker)
@@ -128,7 +125,7 @@ class PaceTrackerStore(SQLTrackerStore):
         with `retrieve`, which here may hand out a shortened tracker)."""
         if self.event_broker is None:
             return
-        new = TrackerEventDiffEngine.event_difference(self._load(tracker.sender_id), tracker)
+        new = TrackerEventDiffEngine.event_difference(await super().retrieve(tracker.sender_id), tracker)
         await self._stream_new_events(self.event_broker, new, tracker.sender_id)
 
     def _mark(self, connection: Any, sender_id: str) -> Tuple[int, Optional[int]]:
@@ -138,15 +135,6 @@ class PaceTrackerStore(SQLTrackerStore):
         )
         count, newest = connection.execute(query).one()
         return int(count), newest
-
-    def _load(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        """The latest session from the database, as Rasa's SQL store reads it."""
-        with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
-            if not rows:
-                return None
-            events = [json.loads(row.data) for row in rows]
-            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     def _remember(self, tracker: DialogueStateTracker, mark: Tuple[int, Optional[int]]) -> None:
         setattr(tracker, STORED, len(tracker.events))
