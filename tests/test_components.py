@@ -242,6 +242,9 @@ def test_retrieval_fallback_leaves_other_intents_alone():
         ("no cramps today but my legs are twitching", "report_symptom"),
         ("i have no energy since the class", "report_symptom"),
         ("my thighs won't stop twitching", "report_symptom"),
+        # "and back" is where he walked, no body part
+        ("walked to the end of the road and back today, zero pain", "faq"),
+        ("my calves feel odd today, no pain though", "report_symptom"),
     ],
 )
 def test_a_classifier_report_of_only_denied_symptoms_is_not_escalated(
