@@ -28,8 +28,11 @@ class ActionCalculateProtein(PaceAction):
         weight = parse_weight(text, allow_bare_number=bare_ok)
 
         if weight is not None and weight.unit is None:
-            dispatcher.utter_message(response="utter_ask_weight_unit", number=f"{weight.amount:g}")
-            return []
+            unit = _unit_given_before(tracker)
+            if unit is None:
+                dispatcher.utter_message(response="utter_ask_weight_unit", number=f"{weight.amount:g}")
+                return []
+            weight = Weight(weight.amount, unit)  # a correction: "I'm 17kg" ... "sorry, I meant 70"
         if weight is not None and not weight.plausible:
             dispatcher.utter_message(response="utter_weight_implausible")
             return []
@@ -48,3 +51,13 @@ class ActionCalculateProtein(PaceAction):
             high_grams=high,
         )
         return [SlotSet("body_weight_kg", weight.kg)]
+
+
+def _unit_given_before(tracker: Tracker, messages: int = 3) -> str | None:
+    """The unit of a weight the person gave in one of their last few messages before this one."""
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"][:-1]
+    for text in reversed(said[-messages:]):
+        weight = parse_weight(text)
+        if weight is not None and weight.unit is not None:
+            return weight.unit
+    return None

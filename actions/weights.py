@@ -45,7 +45,15 @@ _STONE = re.compile(
     rf"(?:\s*(?:and\s+)?({_AMOUNT})(?:\s*(?:lb|lbs|pounds?)\b|(?!\s*(?:kg|kilos?|g|grams?)\b)))?",
     re.IGNORECASE,
 )
-_BARE_NUMBER = re.compile(r"(?<![\d.])(\d{1,4}(?:[.,]\d{1,2})?)(?![\d.]*\s*(?:g|grams?|%)\b)")
+# (not grams, a percentage, a time or a count: "why 30 to 60 mins", "10 reps")
+_NOT_A_WEIGHT = (
+    r"g|grams?|%|secs?|seconds?|mins?|minutes?|hours?|hrs?|days?|weeks?|months?|years?|yrs?|reps?|"
+    r"times|sets|steps|meals|am|pm"
+)
+_BARE_NUMBER = re.compile(
+    rf"(?<![\d.])(\d{{1,4}}(?:[.,]\d{{1,2}})?)"
+    rf"(?![\d.]*\s*(?:(?:to|or|-|–)\s*\d{{1,4}}\s*)?(?:{_NOT_A_WEIGHT})\b)"
+)
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,25 @@ async def test_implausible_weight_gets_a_question_not_a_number(make_tracker, dis
     assert events == []
 
 
+@pytest.mark.parametrize(
+    "text", ["why 30 to 60 mins", "is 45 minutes too long", "I do 20 reps", "3 meals a day at 65"]
+)
+def test_times_and_counts_are_no_bare_weight(text):
+    weight = parse_weight(text, allow_bare_number=True)
+    assert weight is None or weight.amount == 65
+
+
+async def test_a_corrected_weight_keeps_the_unit_given_just_before(make_tracker, dispatcher, domain):
+    earlier = {"event": "user", "text": "how much protein do i need, im 17kg"}
+    tracker = make_tracker("sorry I meant 70 not 17", intent="inform_weight", events=[earlier])
+
+    events = await ActionCalculateProtein().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_protein_grams"]
+    assert dispatcher.messages[0]["weight"] == "70 kg"
+    assert SlotSet("body_weight_kg", 70) in events
+
+
 async def test_weight_without_unit_asks_for_the_unit(make_tracker, dispatcher, domain):
     tracker = make_tracker("my dad weighs 165", intent="inform_weight")
 
