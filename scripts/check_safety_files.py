@@ -70,11 +70,16 @@ def _check_phrases(phrases: Any, anchor: str, report: Report) -> None:
     if not isinstance(phrases, list):
         report(PATTERNS, anchor, f"expected a list of phrases under {anchor.rstrip(':')}")
         return
+    seen = set()
     for phrase in phrases:
         if not isinstance(phrase, str) or not phrase.strip():
             report(
                 PATTERNS, anchor, f"not a phrase: {phrase!r} (write words, quoted if they start with ' or -)"
             )
+        elif phrase.lower() in seen:
+            report(PATTERNS, phrase, f"{phrase!r} is listed twice under {anchor.rstrip(':')}")
+        else:
+            seen.add(phrase.lower())
 
 
 def check_context(data: Dict[str, Any], report: Report) -> None:

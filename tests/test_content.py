@@ -245,7 +245,7 @@ def test_broken_symptom_patterns_are_named():
     data = {
         "symptoms": {
             "pain": {"phrases": ["pain"]},
-            "cramping": {"label": "cramping", "phrases": ["cramp", None]},
+            "cramping": {"label": "cramping", "phrases": ["cramp", None, "Cramp"]},
         },
         "emergency": {
             "phrases": ["can't breathe"],
@@ -257,6 +257,7 @@ def test_broken_symptom_patterns_are_named():
     assert "symptom category pain needs a label" in messages
     assert "oxygen_readings needs at_or_below: a percentage (50 to 100), not 'ninety'" in messages
     assert any(m.startswith("not a phrase: None") for m in messages)
+    assert "'Cramp' is listed twice under cramping" in messages
     assert any("unknown symptom categories: ['breath']" in m for m in messages)
 
 
