@@ -22,13 +22,15 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
+# (data/safety/ holds the safety layer's labelled cases, which its report model learns from)
 NLU_DATA := $(shell find data -name '*.yml' 2>/dev/null)
-# (the safety layer's content/symptom_patterns.yml and context_rules.yml are read when Rasa starts:
-# editing them needs a restart, not training)
-# (of Pace's own components, only the two classifiers are trained: changing the code of the others
-# needs a restart only)
-TRAINED_COMPONENTS := components/intent_classifier.py components/answer_selector.py
-MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SPACY_MODEL)/meta.json $(TRAINED_COMPONENTS)
+# the safety layer's report model reads what the rules read, so their files train it too
+SAFETY_RULES := content/symptom_patterns.yml content/context_rules.yml
+# (of Pace's own components, the two classifiers and the safety layer are trained: changing the code
+# of the others needs a restart only)
+TRAINED_COMPONENTS := components/intent_classifier.py components/answer_selector.py \
+	components/symptom_detector.py components/report_model.py components/symptom_rules.py
+MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SAFETY_RULES) $(SPACY_MODEL)/meta.json $(TRAINED_COMPONENTS)
 
 .PHONY: help install spacy web-deps browser-deps train run test check validate lint unit conversations \
 	stack scale scale-deps bench eval eval-nlu report shell clean lock forget reliability

@@ -1,34 +1,54 @@
-"""Rasa NLU component: the rule-based safety layer on top of the trained classifier.
+"""Rasa NLU component: the safety layer on top of the intent classifier.
 
-It runs after DIETClassifier and FallbackClassifier. When the rules (components/symptom_rules.py,
-reading content/symptom_patterns.yml and content/context_rules.yml) find a symptom report, the intent
-becomes `report_symptom` (or `report_emergency`) whatever the classifier said, and a `symptom` entity
-carries the category so Pace can say it back.
+It runs after the intent classifiers and FallbackClassifier, and reads each message twice:
+  - the rules (components/symptom_rules.py, reading content/symptom_patterns.yml and
+    content/context_rules.yml): which symptom phrases, and in which context;
+  - the report model (components/report_model.py), trained with the rest of the NLU model on the
+    NLU examples and the labelled cases of `data/safety/`: how likely the message reports a symptom
+    going on now, and how likely that is an emergency. It reads the rules' reading and the words.
 
-The classifier alone cannot raise an alarm: its guess of a symptom report or an emergency stands only
-when the rules see evidence of a body or a symptom in a context that does not rule a report out (a
-body part, a symptom word not denied, not hypothetical, not over, not general). Without it ("how do I
-make a sourdough starter", "he weighs 200 pounds", "not tired, not sore, nothing hurts") the
-classifier's next best intent is taken instead. With it, an unsure classifier still errs on the safe
-side: a fallback whose best guess was a report escalates as a symptom report.
+The message becomes `report_symptom` (or `report_emergency`) whatever the classifier said when:
+  - the rules find an emergency: always (the urgent tier never waits on a model);
+  - the rules find a symptom, unless the model is nearly sure it is no report (`veto_below`);
+  - the model finds a report likely (`report_with_evidence`) and the rules saw evidence of a body or
+    a symptom in a context that does not rule a report out, or it finds one very likely
+    (`report_alone`) without that. The rules' phrase lists cover the words their authors saw; the
+    model carries the escalation to new words ("people keep asking me to repeat myself").
+An escalated report the model finds likely an emergency (`emergency_threshold`) gets the urgent tier.
+A `symptom` entity carries the category the rules found, so Pace can say it back.
+
+The intent classifier alone never raises an alarm: its guess of a report that neither the rules nor
+the model back is replaced by its next best intent ("how do I make a sourdough starter", "he weighs
+200 pounds", "not tired, not sore, nothing hurts").
+
+Without a trained model (an NLU model trained without report examples), the rules decide alone, and
+the classifier's guess of a report stands only with evidence, as above.
 """
 
+import hashlib
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Type
+from typing import Any, Dict, List, Optional, Tuple, Type
 
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.tokens import Doc
 
-from components.base import StatelessComponent, set_intent
+from components.base import restore, save, set_intent
+from components.report_model import EMERGENCY_REPORT, NOT_A_REPORT, REPORT, ReportModel, read_cases
 from components.symptom_rules import (
     CONTENT,
     DEFAULT_CONTEXT,
     DEFAULT_PATTERNS,
     EMERGENCY,
+    Analysis,
     Finding,
     SymptomRules,
 )
@@ -44,11 +64,12 @@ FALLBACK_INTENT = "nlu_fallback"
         DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
         DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR,
     ],
-    is_trainable=False,
+    is_trainable=True,
     model_from="SpacyNLP",
 )
-class SymptomDetector(StatelessComponent, EntityExtractorMixin):
-    """Marks a message as a symptom report when the rule-based layer finds one."""
+class SymptomDetector(GraphComponent, EntityExtractorMixin):
+    """Marks a message as a symptom report or an emergency when the rules or the report model
+    find one (see the module)."""
 
     @classmethod
     def required_components(cls) -> List[Type]:
@@ -61,40 +82,145 @@ class SymptomDetector(StatelessComponent, EntityExtractorMixin):
             # the data files the content team extends; relative paths are relative to the project
             "patterns": str(DEFAULT_PATTERNS.relative_to(project)),
             "context_rules": str(DEFAULT_CONTEXT.relative_to(project)),
+            # the report model's labelled cases besides the NLU examples: every .yml file here
+            "cases": "data/safety",
+            # the report model: how closely it follows its examples, and its seed
+            "C": 20.0,
+            "random_seed": 7,
+            # a symptom the rules found stands unless the model gives a report less than this
+            "veto_below": 0.1,
+            # the model escalates on its own from this likelihood of a report, with evidence ...
+            "report_with_evidence": 0.5,
+            # ... and from this one without
+            "report_alone": 0.7,
+            # an escalated report this likely an emergency gets the urgent tier
+            "emergency_threshold": 0.5,
             # below this confidence a classifier guess of a symptom report does not escalate
             "fallback_escalation_threshold": 0.1,
             # a report taken back needs this confidence in the next best intent, else: fallback
             "demoted_intent_threshold": 0.35,
         }
 
-    def __init__(self, config: Dict[str, Any]) -> None:
-        super().__init__(config)
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
+        report_model: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **(config or {})}
+        self._storage = model_storage
+        self._resource = resource
+        self._report = ReportModel(report_model) if report_model else None
         self._rules: Optional[SymptomRules] = None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SymptomDetector":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SymptomDetector":
+        return cls(config, model_storage, resource, **(restore(model_storage, resource) or {}))
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The model depends on files outside the NLU data: the cases, the rules' files and code."""
+        config = {**cls.get_default_config(), **config}
+        digest = hashlib.sha256()
+        for path in sorted(_case_files(config)) + _rule_files(config) + _code_files():
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
 
     def _rules_for(self, model: SpacyModel) -> SymptomRules:
         if self._rules is None:
-            paths = [Path(self._config[key]) for key in ("patterns", "context_rules")]
-            paths = [p if p.is_absolute() else CONTENT.parent / p for p in paths]
-            self._rules = SymptomRules.from_files(model.model, *paths)
+            self._rules = SymptomRules.from_files(model.model, *_rule_files(self._config))
         return self._rules
+
+    def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
+        """The report model, from the NLU examples (report intents against the rest) and the cases."""
+        rules = self._rules_for(model)
+        labels = {REPORT_SYMPTOM: REPORT, REPORT_EMERGENCY: EMERGENCY_REPORT}
+        docs, targets = [], []
+        for example in training_data.intent_examples:
+            if example.get(TEXT) and example.get(INTENT):
+                docs.append(example.get(SPACY_DOCS[TEXT]) or _doc(model, example.get(TEXT)))
+                targets.append(labels.get(example.get(INTENT), NOT_A_REPORT))
+        for text, label in read_cases(_case_files(self._config)):
+            docs.append(_doc(model, text))
+            targets.append(label)
+        if not {REPORT, EMERGENCY_REPORT} <= set(targets):
+            return self._resource  # nothing to learn from: the rules decide alone
+        readings = [_read(rules, doc) for doc in docs]
+        self._report = ReportModel.train(
+            [_lemmas(doc) for doc in docs],
+            [analysis.reading for analysis in readings],
+            targets,
+            C=self._config["C"],
+            seed=self._config["random_seed"],
+        )
+        save(self._storage, self._resource, {"report_model": self._report.parts})
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData, model: SpacyModel) -> TrainingData:
+        return training_data
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         rules = self._rules_for(model)
         for message in messages:
             if not message.get(TEXT):
                 continue
-            doc = message.get(SPACY_DOCS[TEXT]) or model.model(message.get(TEXT).lower())
-            # (on a copy: the analysis leaves ConText's marks on the doc, which cannot be pickled,
-            # and `rasa test nlu` deep-copies every message)
-            analysis = rules.analyse(doc.copy())
+            doc = message.get(SPACY_DOCS[TEXT]) or _doc(model, message.get(TEXT))
+            analysis = _read(rules, doc)
             intent = (message.get(INTENT) or {}).get("name")
-            if analysis.finding:
-                self._mark(message, analysis.finding)
-            elif intent in ESCALATING_INTENTS and not analysis.evidence:
-                self._demote(message)
-            elif intent == FALLBACK_INTENT and analysis.evidence:
-                self._keep_classifier_escalation(message)
+            if self._report is None:
+                self._decide_by_rules(message, analysis, intent)
+            else:
+                self._decide(
+                    message, analysis, intent, self._report.probabilities(_lemmas(doc), analysis.reading)
+                )
         return messages
+
+    def _decide(
+        self, message: Message, analysis: Analysis, intent: Optional[str], likelihood: Tuple[float, float]
+    ) -> None:
+        report, emergency = likelihood
+        config = self._config
+        finding = analysis.finding
+        if finding and finding.tier != EMERGENCY and report < config["veto_below"]:
+            finding = None
+        escalate = finding is not None or report >= config["report_alone"]
+        escalate = escalate or (analysis.evidence and report >= config["report_with_evidence"])
+        if not escalate:
+            if intent in ESCALATING_INTENTS or intent == FALLBACK_INTENT and _best_is_report(message):
+                self._demote(message)
+            return
+        if emergency >= config["emergency_threshold"]:
+            finding = Finding(EMERGENCY, EMERGENCY, "an emergency")
+        if finding:
+            self._mark(message, finding)
+        else:
+            set_intent(message, REPORT_SYMPTOM)
+
+    def _decide_by_rules(self, message: Message, analysis: Analysis, intent: Optional[str]) -> None:
+        if analysis.finding:
+            self._mark(message, analysis.finding)
+        elif intent in ESCALATING_INTENTS and not analysis.evidence:
+            self._demote(message)
+        elif intent == FALLBACK_INTENT and analysis.evidence:
+            self._keep_classifier_escalation(message)
 
     def _mark(self, message: Message, finding: Finding) -> None:
         intent = REPORT_EMERGENCY if finding.tier == EMERGENCY else REPORT_SYMPTOM
@@ -141,3 +267,41 @@ class SymptomDetector(StatelessComponent, EntityExtractorMixin):
             set_intent(message, others[0]["name"], others[0]["confidence"] / mass)
             return
         set_intent(message, FALLBACK_INTENT, threshold)
+
+
+def _doc(model: SpacyModel, text: str) -> Doc:
+    return model.model(text.lower())  # (SpacyNLP's case_sensitive: false)
+
+
+def _read(rules: SymptomRules, doc: Doc) -> Analysis:
+    # (on a copy: the analysis leaves ConText's marks on the doc, which cannot be pickled, and
+    # `rasa test nlu` deep-copies every message)
+    return rules.analyse(doc.copy())
+
+
+def _lemmas(doc: Doc) -> str:
+    return " ".join(token.lemma_ or token.lower_ for token in doc)
+
+
+def _best_is_report(message: Message) -> bool:
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != FALLBACK_INTENT]
+    return bool(ranking) and ranking[0]["name"] in ESCALATING_INTENTS
+
+
+def _project_path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else CONTENT.parent / path
+
+
+def _rule_files(config: Dict[str, Any]) -> List[Path]:
+    return [_project_path(config[key]) for key in ("patterns", "context_rules")]
+
+
+def _case_files(config: Dict[str, Any]) -> List[Path]:
+    folder = _project_path(config["cases"])
+    return sorted(folder.glob("*.yml")) if folder.is_dir() else []
+
+
+def _code_files() -> List[Path]:
+    here = Path(__file__).resolve().parent
+    return [here / "report_model.py", here / "symptom_rules.py"]

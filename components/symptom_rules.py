@@ -71,6 +71,10 @@ class Analysis:
     # a symptom, emergency or body-part word stands in a context that does not rule a report out:
     # without it, a classifier's guess of a symptom report is not trusted
     evidence: bool
+    # the reading in words, for the learned report model (components/report_model.py): each phrase
+    # found ("S_symptom_pain") with the context categories ConText gave it ("M_HYPOTHETICAL", or
+    # "M_NONE"), never the message's own words
+    reading: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -281,12 +285,13 @@ class SymptomRules:
                 symptoms.append((span.start, category))
                 if self._urgent_combination(span, category, context_words):
                     emergency = True
+        finding = None
         if emergency:
-            return Analysis(Finding(EMERGENCY, EMERGENCY, "an emergency"), True)
-        if symptoms:
+            finding = Finding(EMERGENCY, EMERGENCY, "an emergency")
+        elif symptoms:
             category = min(symptoms)[1]
-            return Analysis(Finding(SYMPTOM, category, self._labels[category]), True)
-        return Analysis(None, evidence)
+            finding = Finding(SYMPTOM, category, self._labels[category])
+        return Analysis(finding, evidence, _reading(doc.spans[SPAN_GROUP], finding, evidence))
 
     def _low_oxygen(self, doc: Doc, spans: List[Span]) -> List[Span]:
         """An oxygen reading at or below the limit ("sats at 84", "oximeter says 82%"), as an
@@ -314,6 +319,16 @@ class SymptomRules:
             ):
                 return True
         return False
+
+
+def _reading(targets: Iterable[Span], finding: "Finding | None", evidence: bool) -> Tuple[str, ...]:
+    words = [f"F_{finding.tier if finding else 'none'}", f"EV_{evidence}"]
+    for span in targets:
+        label = "S_" + span.label_.replace(":", "_")
+        categories = sorted({m.category for m in span._.modifiers})
+        words += [label] + [f"M_{c}" for c in categories or ["NONE"]]
+        words += [f"{label}_{c}" for c in categories]
+    return tuple(words)
 
 
 def _forms(word: str) -> Set[str]:

@@ -1,4 +1,4 @@
-"""The rule-based safety layer on its own, over Pace's own phrasings (tests/data/symptom_cases.yml)."""
+"""The rule-based safety layer on its own, over Pace's own phrasings (data/safety/cases.yml)."""
 
 from pathlib import Path
 
@@ -7,7 +7,9 @@ import yaml
 
 from components.symptom_rules import DEFAULT_CONTEXT, DEFAULT_PATTERNS, EMERGENCY, SYMPTOM, SymptomRules
 
-CASES = yaml.safe_load((Path(__file__).parent / "data" / "symptom_cases.yml").read_text(encoding="utf-8"))
+CASES = yaml.safe_load(
+    (Path(__file__).parent.parent / "data" / "safety" / "cases.yml").read_text(encoding="utf-8")
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,110 @@
+"""The learned half of the safety layer: how likely a message is a report of a symptom going on now,
+and how likely a report is an emergency.
+
+Phrase lists and context rules hold on the words their authors saw; on new ones ("people keep
+asking me to repeat myself", "his head swims when he stands") they miss, and on new idioms they
+cry wolf. This model reads what the rules read (which phrases were found, and in which context:
+the `reading` of symptom_rules.Analysis) together with the message's words, and learns from
+labelled messages: the NLU examples (report intents against all others) and the cases under
+`data/safety/` (reports, emergencies and messages that only look like reports).
+
+SymptomDetector combines it with the rules (see there); this module is the model alone, free of
+Rasa: plain scikit-learn objects, so `components.base.save` can keep them.
+"""
+
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Sequence, Tuple
+
+import numpy as np
+import scipy.sparse
+import yaml
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+
+NOT_A_REPORT, REPORT, EMERGENCY_REPORT = 0, 1, 2
+# the case files' two formats: lists by label (cases.yml), or cases with a category (devsets)
+_LIST_LABELS = {"reports": REPORT, "emergencies": EMERGENCY_REPORT, "near_misses": NOT_A_REPORT}
+_CATEGORY_LABELS = {"symptom_report": REPORT, "emergency": EMERGENCY_REPORT, "trap": NOT_A_REPORT}
+
+
+def read_cases(paths: Iterable[Path]) -> List[Tuple[str, int]]:
+    """(text, label) of every case in the files; a file in neither format is an error."""
+    cases = []
+    for path in paths:
+        content = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        if "cases" in content:
+            for case in content["cases"]:
+                if case.get("category") not in _CATEGORY_LABELS:
+                    raise ValueError(
+                        f"{path}: case {case.get('id')} has no category among {sorted(_CATEGORY_LABELS)}"
+                    )
+                cases.append((str(case["text"]), _CATEGORY_LABELS[case["category"]]))
+        elif set(content) & set(_LIST_LABELS):
+            for key, label in _LIST_LABELS.items():
+                cases += [(str(text), label) for text in content.get(key) or []]
+        else:
+            raise ValueError(f"{path}: expected `cases:` or lists under {sorted(_LIST_LABELS)}")
+    return cases
+
+
+class ReportModel:
+    """Two logistic regressions over the same features: report or not, and (given a report)
+    emergency or not. Features: word pairs and character n-grams of the lemmas, and the words of
+    the rules' reading."""
+
+    def __init__(self, parts: Dict[str, Any]) -> None:
+        self._parts = parts
+
+    @classmethod
+    def train(
+        cls,
+        lemmas: Sequence[str],
+        readings: Sequence[Sequence[str]],
+        labels: Sequence[int],
+        C: float,
+        seed: int,
+    ) -> "ReportModel":
+        labels = np.asarray(labels)
+        if not {NOT_A_REPORT, REPORT} <= set(labels.tolist()) or EMERGENCY_REPORT not in labels:
+            raise ValueError("the report model needs examples of reports, emergencies and non-reports")
+        parts = {
+            "words": CountVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b"),
+            "characters": CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)),
+            "reading": CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True),
+            "tfidf": TfidfTransformer(sublinear_tf=True),
+        }
+        counts = scipy.sparse.hstack(
+            [
+                parts["words"].fit_transform(lemmas),
+                parts["characters"].fit_transform(lemmas),
+                parts["reading"].fit_transform([" ".join(r) for r in readings]),
+            ]
+        ).tocsr()
+        features = parts["tfidf"].fit_transform(counts)
+
+        def regression() -> LogisticRegression:
+            return LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=seed)
+
+        parts["report"] = regression().fit(features, labels != NOT_A_REPORT)
+        reports = labels != NOT_A_REPORT
+        parts["emergency"] = regression().fit(features[reports], labels[reports] == EMERGENCY_REPORT)
+        return cls(parts)
+
+    @property
+    def parts(self) -> Dict[str, Any]:
+        return self._parts
+
+    def probabilities(self, lemmas: str, reading: Sequence[str]) -> Tuple[float, float]:
+        """(how likely a report, how likely an emergency if it is one)."""
+        parts = self._parts
+        counts = scipy.sparse.hstack(
+            [
+                parts["words"].transform([lemmas]),
+                parts["characters"].transform([lemmas]),
+                parts["reading"].transform([" ".join(reading)]),
+            ]
+        ).tocsr()
+        features = parts["tfidf"].transform(counts)
+        report = parts["report"].predict_proba(features)[0][1]
+        emergency = parts["emergency"].predict_proba(features)[0][1]
+        return float(report), float(emergency)

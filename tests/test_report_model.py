@@ -1,0 +1,172 @@
+"""The safety layer's learned half: the report model's cases, training, and how SymptomDetector
+weighs it against the rules."""
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.report_model import EMERGENCY_REPORT, NOT_A_REPORT, REPORT, read_cases
+from components.symptom_detector import SymptomDetector
+from tests.test_components import intent_of, message, symptom_entities
+
+SAFETY_DATA = Path(__file__).resolve().parent.parent / "data" / "safety"
+
+
+def test_cases_are_read_in_both_formats(tmp_path):
+    (tmp_path / "lists.yml").write_text(
+        "reports: [my knee hurts]\nemergencies: [he is not breathing]\nnear_misses: [what if it hurts]\n"
+    )
+    (tmp_path / "cases.yml").write_text(
+        "cases:\n  - {id: a, category: trap, text: no pain at all}\n"
+        "  - {id: b, category: symptom_report, text: calves cramping}\n"
+    )
+    cases = read_cases(sorted(tmp_path.glob("*.yml")))
+    assert cases == [
+        ("no pain at all", NOT_A_REPORT),
+        ("calves cramping", REPORT),
+        ("my knee hurts", REPORT),
+        ("he is not breathing", EMERGENCY_REPORT),
+        ("what if it hurts", NOT_A_REPORT),
+    ]
+
+
+@pytest.mark.parametrize(
+    "content, error",
+    [
+        ("cases:\n  - {id: x1, category: worry, text: hm}\n", "case x1 has no category"),
+        ("questions: [what is als]\n", "expected `cases:`"),
+    ],
+)
+def test_a_case_file_in_neither_format_is_an_error(tmp_path, content, error):
+    (tmp_path / "bad.yml").write_text(content)
+    with pytest.raises(ValueError, match=error):
+        read_cases([tmp_path / "bad.yml"])
+
+
+def test_every_case_file_of_the_project_reads():
+    cases = read_cases(sorted(SAFETY_DATA.glob("*.yml")))
+    labels = {label for _, label in cases}
+    assert labels == {NOT_A_REPORT, REPORT, EMERGENCY_REPORT} and len(cases) > 4000
+
+
+def test_the_fingerprint_follows_the_case_files(tmp_path):
+    (tmp_path / "a.yml").write_text("reports: [my knee hurts]\n")
+    config = {"cases": str(tmp_path)}
+    before = SymptomDetector.fingerprint_addon(config)
+    assert SymptomDetector.fingerprint_addon(config) == before
+    (tmp_path / "a.yml").write_text("reports: [my knee hurts, my hip hurts]\n")
+    assert SymptomDetector.fingerprint_addon(config) != before
+
+
+class FixedModel:
+    """A report model that always gives the same likelihoods."""
+
+    def __init__(self, report, emergency=0.0):
+        self.likelihood = (report, emergency)
+
+    def probabilities(self, lemmas, reading):
+        return self.likelihood
+
+
+def detector_with(report, emergency=0.0):
+    detector = SymptomDetector(SymptomDetector.get_default_config())
+    detector._report = FixedModel(report, emergency)
+    return detector
+
+
+@pytest.fixture
+def spacy_model(nlp):
+    return SpacyModel(model=nlp, model_name="pace_en")
+
+
+def decide(nlp, spacy_model, text, report, emergency=0.0, intent="faq", ranking=None):
+    msg = message(nlp, text, intent, ranking=ranking)
+    detector_with(report, emergency).process([msg], spacy_model)
+    return msg
+
+
+def test_a_rules_emergency_escalates_whatever_the_model_says(nlp, spacy_model):
+    assert intent_of(decide(nlp, spacy_model, "he is choking and turning blue", 0.0)) == "report_emergency"
+
+
+def test_a_rules_symptom_stands_unless_the_model_is_nearly_sure_it_is_none(nlp, spacy_model):
+    kept = decide(nlp, spacy_model, "my calves are cramping after the pool", 0.15)
+    assert intent_of(kept) == "report_symptom" and symptom_entities(kept) == ["cramping"]
+    vetoed = decide(nlp, spacy_model, "my calves are cramping after the pool", 0.05)
+    assert intent_of(vetoed) == "faq"
+
+
+def test_the_model_escalates_new_words_alone_only_when_very_sure(nlp, spacy_model):
+    text = "people keep asking me to repeat myself this week"  # no phrase of the rules
+    assert intent_of(decide(nlp, spacy_model, text, 0.75)) == "report_symptom"
+    assert intent_of(decide(nlp, spacy_model, text, 0.6)) == "faq"
+
+
+def test_with_evidence_the_model_escalates_when_a_report_is_likely(nlp, spacy_model):
+    text = "my arm has gone all odd since physio"  # a body part, no symptom phrase
+    assert intent_of(decide(nlp, spacy_model, text, 0.55)) == "report_symptom"
+    assert intent_of(decide(nlp, spacy_model, text, 0.45)) == "faq"
+
+
+def test_a_report_the_model_finds_urgent_gets_the_urgent_tier(nlp, spacy_model):
+    msg = decide(nlp, spacy_model, "wife cant hold anything in her right hand since 5 minutes ago", 0.9, 0.8)
+    assert intent_of(msg) == "report_emergency"
+    calm = decide(nlp, spacy_model, "my calves are cramping after the pool", 0.9, 0.3)
+    assert intent_of(calm) == "report_symptom"
+
+
+@pytest.mark.parametrize("intent", ["report_symptom", "report_emergency"])
+def test_the_classifier_alone_raises_no_alarm(nlp, spacy_model, intent):
+    ranking = [{"name": intent, "confidence": 0.8}, {"name": "out_of_scope", "confidence": 0.2}]
+    msg = decide(nlp, spacy_model, "how do i make a sourdough starter", 0.3, intent=intent, ranking=ranking)
+    assert intent_of(msg) == "out_of_scope"
+
+
+def test_an_unsure_classifier_guessing_a_report_falls_back_when_the_model_says_no(nlp, spacy_model):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.35},
+        {"name": "report_symptom", "confidence": 0.3},
+        {"name": "faq", "confidence": 0.25},
+    ]
+    msg = decide(nlp, spacy_model, "what is the weather like", 0.1, intent="nlu_fallback", ranking=ranking)
+    assert intent_of(msg) != "report_symptom"
+
+
+@pytest.fixture(scope="module")
+def trained(nlp, tmp_path_factory):
+    """A detector trained on a few NLU examples and the project's case files."""
+    folder = tmp_path_factory.mktemp("storage")
+    storage = LocalModelStorage(folder)
+    detector = SymptomDetector(SymptomDetector.get_default_config(), storage, Resource("detector"))
+    examples = [
+        Message(data={"text": "my knee hurts after the walk", "intent": "report_symptom"}),
+        Message(data={"text": "what should i eat for protein", "intent": "faq"}),
+    ]
+    detector.train(TrainingData(examples), SpacyModel(model=nlp, model_name="pace_en"))
+    return storage
+
+
+def test_a_trained_detector_is_saved_and_loaded_with_its_model(trained, nlp, spacy_model):
+    loaded = SymptomDetector.load(SymptomDetector.get_default_config(), trained, Resource("detector"), None)
+    assert loaded._report is not None
+    report, _ = loaded._report.probabilities(
+        "my knee hurt after the walk", ("F_symptom", "EV_True", "S_BODY")
+    )
+    quiet, _ = loaded._report.probabilities("how do i make a sourdough starter", ("F_none", "EV_False"))
+    assert report > 0.5 > quiet
+
+
+def test_without_report_examples_the_rules_decide_alone(nlp, spacy_model, tmp_path):
+    storage = LocalModelStorage(tmp_path / "storage")
+    config = {**SymptomDetector.get_default_config(), "cases": str(tmp_path / "none")}
+    detector = SymptomDetector(config, storage, Resource("detector"))
+    detector.train(TrainingData([Message(data={"text": "hello", "intent": "greet"})]), spacy_model)
+    assert detector._report is None
+    msg = message(nlp, "my calves are cramping after the pool", "faq")
+    detector.process([msg], spacy_model)
+    assert intent_of(msg) == "report_symptom"
