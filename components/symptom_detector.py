@@ -14,7 +14,8 @@ The message becomes `report_symptom` (or `report_emergency`) whatever the classi
     a symptom in a context that does not rule a report out, or it finds one very likely
     (`report_alone`) without that. The rules' phrase lists cover the words their authors saw; the
     model carries the escalation to new words ("people keep asking me to repeat myself").
-An escalated report the model finds likely an emergency (`emergency_threshold`) gets the urgent tier.
+An escalated report the model finds likely an emergency (`emergency_threshold`) gets the urgent tier
+(the intent classifier's own guess of an emergency does not decide the tier when the model is there).
 A `symptom` entity carries the category the rules found, so Pace can say it back.
 
 The intent classifier alone never raises an alarm: its guess of a report that neither the rules nor
@@ -88,13 +89,13 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
             "C": 20.0,
             "random_seed": 7,
             # a symptom the rules found stands unless the model gives a report less than this
-            "veto_below": 0.1,
+            "veto_below": 0.3,
             # the model escalates on its own from this likelihood of a report, with evidence ...
             "report_with_evidence": 0.5,
             # ... and from this one without
-            "report_alone": 0.7,
+            "report_alone": 0.6,
             # an escalated report this likely an emergency gets the urgent tier
-            "emergency_threshold": 0.5,
+            "emergency_threshold": 0.4,
             # below this confidence a classifier guess of a symptom report does not escalate
             "fallback_escalation_threshold": 0.1,
             # a report taken back needs this confidence in the next best intent, else: fallback
@@ -209,8 +210,10 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
             return
         if emergency >= config["emergency_threshold"]:
             finding = Finding(EMERGENCY, EMERGENCY, "an emergency")
+        # (the tier is the rules' or the model's: the intent classifier's guess of an emergency,
+        # from a hundred examples, is not trusted to raise one on its own)
         if finding:
-            self._mark(message, finding)
+            self._mark(message, finding, classifier_tier=False)
         else:
             set_intent(message, REPORT_SYMPTOM)
 
@@ -222,11 +225,11 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
         elif intent == FALLBACK_INTENT and analysis.evidence:
             self._keep_classifier_escalation(message)
 
-    def _mark(self, message: Message, finding: Finding) -> None:
+    def _mark(self, message: Message, finding: Finding, classifier_tier: bool = True) -> None:
         intent = REPORT_EMERGENCY if finding.tier == EMERGENCY else REPORT_SYMPTOM
         current = (message.get(INTENT) or {}).get("name")
-        if current == REPORT_EMERGENCY:
-            intent = REPORT_EMERGENCY  # the classifier's more urgent tier wins
+        if classifier_tier and current == REPORT_EMERGENCY:
+            intent = REPORT_EMERGENCY  # the classifier's more urgent tier wins (rules alone)
         set_intent(message, intent)
         entity = {
             "entity": "symptom",
