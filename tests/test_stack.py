@@ -315,3 +315,15 @@ def test_a_reworded_answer_is_live_without_training(stack):
         assert reply == new
     finally:
         topic.write_text(original, encoding="utf-8")
+
+
+def test_a_short_follow_up_is_read_with_the_question_before_it(stack):
+    person = sender()
+    stack.say(
+        person,
+        "the speech therapist wants us to thicken his drinks and blend his food, is that normal with als",
+    )
+    replies = texts(stack.say(person, "who decides how thick"))
+    assert replies[0] in texts_of("utter_faq/slp_role")
+    # the same words alone, as the first message, are not enough to answer
+    assert texts(stack.say(sender(), "who decides how thick"))[0] not in texts_of("utter_faq/slp_role")

@@ -1,0 +1,122 @@
+"""Rasa NLU components: a short follow-up is read together with the topic question before it.
+
+"who decides how thick", after a question about thickened drinks, names no topic on its own: the
+answer selector is unsure and Pace would offer suggestions. Read as one message with the question
+before it ("the speech therapist wants us to thicken his drinks ... who decides how thick"), it is
+clearly about the speech-language pathologist. Two components do this inside the NLU pipeline,
+which Rasa runs with the conversation's tracker:
+
+  - FollowUpContext (first in the pipeline) adds a second message to the batch: the last topic
+    question of the conversation and the new message, joined. Every component after it reads both.
+  - FollowUpResolver (right after the answer selector and its fallbacks) takes the joined message's
+    answer for the new message when the new message alone found none, the joined one is confident,
+    and the new message's own ranking has that answer among its first few (so "lovely weather
+    today", after a stretching question, stays small talk). Then it drops the joined message, so
+    the routers and the safety layer after it read the new message alone, as before.
+
+Without a tracker (`rasa test nlu`, `/model/parse`) nothing changes. Rasa keeps the first message
+of the batch as the result.
+"""
+
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.base import StatelessComponent, set_intent
+
+RETRIEVAL_INTENT = "faq"
+FALLBACK_INTENT = "nlu_fallback"
+SELECTOR_PROPERTY = "response_selector"
+# marks the joined message FollowUpContext adds
+JOINED = "pace_follow_up_joined"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class FollowUpContext(StatelessComponent):
+    """Adds the last topic question and the new message, joined, to the batch."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # max_words: only a message this short is a follow-up; look_back: how many earlier
+        # messages may stand between it and the topic question; answered_from: the answer
+        # confidence at which that question counts as answered
+        return {"max_words": 9, "look_back": 3, "answered_from": 0.2}
+
+    def process(
+        self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None
+    ) -> List[Message]:
+        if tracker is None or len(messages) != 1:
+            return messages
+        text = (messages[0].get(TEXT) or "").strip()
+        if not text or text.startswith("/") or len(text.split()) > self._config["max_words"]:
+            return messages
+        question = last_topic_question(tracker, self._config["look_back"], self._config["answered_from"])
+        if question is None:
+            return messages
+        return messages + [Message(data={TEXT: f"{question} {text}", JOINED: True})]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class FollowUpResolver(StatelessComponent):
+    """Takes the joined message's answer for an unsure follow-up, then drops the joined message."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # threshold: the joined message's answer confidence needed; within: that answer must be
+        # among the new message's own first answers
+        return {"threshold": 0.3, "within": 5, "answered_from": 0.2}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        joined = [m for m in messages if m.get(JOINED)]
+        alone = [m for m in messages if not m.get(JOINED)]
+        if len(joined) == 1 and len(alone) == 1:
+            self._resolve(alone[0], joined[0])
+        return alone
+
+    def _resolve(self, message: Message, joined: Message) -> None:
+        intent = (message.get(INTENT) or {}).get("name")
+        if intent not in (RETRIEVAL_INTENT, FALLBACK_INTENT):
+            return  # (small talk, out of scope, a report: the new message says what it is)
+        if intent == RETRIEVAL_INTENT and _answer(message)[1] >= self._config["answered_from"]:
+            return  # answered on its own
+        if (joined.get(INTENT) or {}).get("name") != RETRIEVAL_INTENT:
+            return
+        key, confidence = _answer(joined)
+        own = [r.get("intent_response_key") for r in _selection(message).get("ranking") or []]
+        if key is None or confidence < self._config["threshold"] or key not in own[: self._config["within"]]:
+            return
+        selector = dict(message.get(SELECTOR_PROPERTY) or {})
+        selector[RETRIEVAL_INTENT] = _selection(joined)
+        message.set(SELECTOR_PROPERTY, selector, add_to_output=True)
+        set_intent(message, RETRIEVAL_INTENT, (joined.get(INTENT) or {}).get("confidence", 1.0))
+
+
+def last_topic_question(tracker: DialogueStateTracker, look_back: int, answered_from: float) -> Optional[str]:
+    """The text of the latest of the last `look_back` user messages that got a topic answer."""
+    seen = 0
+    for event in reversed(tracker.events):
+        if not isinstance(event, UserUttered):
+            continue
+        seen += 1
+        if seen > look_back:
+            return None
+        parse = event.parse_data or {}
+        if (parse.get(INTENT) or {}).get("name") != RETRIEVAL_INTENT or not event.text:
+            continue
+        response = ((parse.get(SELECTOR_PROPERTY) or {}).get(RETRIEVAL_INTENT) or {}).get("response") or {}
+        if response.get("confidence", 0.0) >= answered_from:
+            return event.text
+    return None
+
+
+def _selection(message: Message) -> Dict[str, Any]:
+    return (message.get(SELECTOR_PROPERTY) or {}).get(RETRIEVAL_INTENT) or {}
+
+
+def _answer(message: Message) -> tuple:
+    response = _selection(message).get("response") or {}
+    return response.get("intent_response_key"), response.get("confidence", 0.0)
