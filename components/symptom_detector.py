@@ -26,7 +26,10 @@ Without a trained model (an NLU model trained without report examples), the rule
 the classifier's guess of a report stands only with evidence, as above.
 """
 
+import concurrent.futures
 import hashlib
+import multiprocessing
+import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Type
 
@@ -152,22 +155,30 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
 
     def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
         """The report model, from the NLU examples (report intents against the rest) and the cases."""
-        rules = self._rules_for(model)
         labels = {REPORT_SYMPTOM: REPORT, REPORT_EMERGENCY: EMERGENCY_REPORT}
-        docs, targets = [], []
-        for example in training_data.intent_examples:
-            if example.get(TEXT) and example.get(INTENT):
-                docs.append(example.get(SPACY_DOCS[TEXT]) or _doc(model, example.get(TEXT)))
-                targets.append(labels.get(example.get(INTENT), NOT_A_REPORT))
-        for text, label in read_cases(_case_files(self._config)):
-            docs.append(_doc(model, text))
-            targets.append(label)
-        if not {REPORT, EMERGENCY_REPORT} <= set(targets):
+        examples = [
+            (e.get(TEXT), labels.get(e.get(INTENT), NOT_A_REPORT), True)
+            for e in training_data.intent_examples
+            if e.get(TEXT) and e.get(INTENT)
+        ]
+        examples += [(text, label, False) for text, label in read_cases(_case_files(self._config))]
+        if not {REPORT, EMERGENCY_REPORT} <= {label for _, label, _ in examples}:
             return self._resource  # nothing to learn from: the rules decide alone
-        readings = [_read(rules, doc) for doc in docs]
+        lemmas, readings, targets = [], [], []
+        for (_, label, from_nlu), (words, finding, reading) in zip(
+            examples, _read_all(self._rules_for(model), model, [text for text, _, _ in examples]), strict=True
+        ):
+            if from_nlu and label == NOT_A_REPORT and finding:
+                # a topic question that also reports ("he's wiped out for two days after physio,
+                # is that too much?") teaches the classifier which answer; it is no example of
+                # a message that is no report
+                continue
+            lemmas.append(words)
+            readings.append(reading)
+            targets.append(label)
         self._report = ReportModel.train(
-            [_lemmas(doc) for doc in docs],
-            [analysis.reading for analysis in readings],
+            lemmas,
+            readings,
             targets,
             C=self._config["C"],
             seed=self._config["random_seed"],
@@ -280,6 +291,40 @@ def _read(rules: SymptomRules, doc: Doc) -> Analysis:
     # (on a copy: the analysis leaves ConText's marks on the doc, which cannot be pickled, and
     # `rasa test nlu` deep-copies every message)
     return rules.analyse(doc.copy())
+
+
+# what the worker processes of `_read_all` read with (set before they start, shared by fork)
+_WORKER: Dict[str, Any] = {}
+
+
+def _read_all(
+    rules: SymptomRules, model: SpacyModel, texts: List[str]
+) -> List[Tuple[str, bool, Tuple[str, ...]]]:
+    """(lemmas, whether the rules found something, reading) of each text. Reading thousands of
+    examples is most of the safety layer's training time, so it is spread over the machine's cores."""
+    workers = min(len(os.sched_getaffinity(0)), 4)
+    if workers < 2 or len(texts) < 1000:
+        return [_read_text(rules, model, text) for text in texts]
+    _WORKER.update(rules=rules, model=model)
+    chunks = [texts[i::workers] for i in range(workers)]
+    with concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork")
+    ) as pool:
+        parts = list(pool.map(_read_chunk, chunks))
+    results: List[Any] = [None] * len(texts)
+    for i, part in enumerate(parts):
+        results[i::workers] = part
+    return results
+
+
+def _read_chunk(texts: List[str]) -> List[Tuple[str, bool, Tuple[str, ...]]]:
+    return [_read_text(_WORKER["rules"], _WORKER["model"], text) for text in texts]
+
+
+def _read_text(rules: SymptomRules, model: SpacyModel, text: str) -> Tuple[str, bool, Tuple[str, ...]]:
+    doc = _doc(model, text)
+    analysis = _read(rules, doc)
+    return _lemmas(doc), analysis.finding is not None, analysis.reading
 
 
 def _lemmas(doc: Doc) -> str:

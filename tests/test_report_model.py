@@ -179,3 +179,38 @@ def test_with_the_model_the_classifiers_guess_of_an_emergency_raises_no_urgent_t
     assert intent_of(msg) == "report_symptom"
     urgent = decide(nlp, spacy_model, text, 0.95, 0.7, intent="report_emergency", ranking=ranking)
     assert intent_of(urgent) == "report_emergency"
+
+
+def test_a_topic_question_that_also_reports_is_no_negative_example(nlp, spacy_model, tmp_path, monkeypatch):
+    """NLU examples outside the report intents are the model's negatives, except those the rules
+    read as a report: they are questions, but also reports."""
+    seen = {}
+
+    def remember(lemmas, readings, targets, C, seed):
+        seen.update(zip(lemmas, targets, strict=False))
+        raise StopIteration
+
+    monkeypatch.setattr("components.symptom_detector.ReportModel.train", remember)
+    config = {**SymptomDetector.get_default_config(), "cases": str(tmp_path)}
+    (tmp_path / "cases.yml").write_text("reports: [my knee hurts]\nemergencies: [he is not breathing]\n")
+    detector = SymptomDetector(config, LocalModelStorage(tmp_path / "storage"), Resource("detector"))
+    examples = [
+        Message(
+            data={"text": "he is wiped out for two days after physio, is that too much", "intent": "faq"}
+        ),
+        Message(data={"text": "what should i eat for protein", "intent": "faq"}),
+    ]
+    with pytest.raises(StopIteration):
+        detector.train(TrainingData(examples), spacy_model)
+    assert "what should i eat for protein" in seen and seen["what should i eat for protein"] == NOT_A_REPORT
+    assert not any("wipe" in lemmas for lemmas in seen)
+
+
+def test_reading_many_examples_on_several_cores_gives_the_same_readings(nlp, spacy_model):
+    from components.symptom_detector import _read_all, _read_text
+
+    detector = SymptomDetector(SymptomDetector.get_default_config())
+    rules = detector._rules_for(spacy_model)
+    texts = [text for text, _ in read_cases([SAFETY_DATA / "cases.yml"])][:1200]
+    together = _read_all(rules, spacy_model, texts)
+    assert together == [_read_text(rules, spacy_model, text) for text in texts]
