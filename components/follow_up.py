@@ -7,7 +7,8 @@ clearly about the speech-language pathologist. Two components do this inside the
 which Rasa runs with the conversation's tracker:
 
   - FollowUpContext (first in the pipeline) adds a second message to the batch: the last topic
-    question of the conversation and the new message, joined. Every component after it reads both.
+    question of the conversation and the new message, joined. The components after it read both
+    (the intent classifier leaves it out: only its answer is wanted).
   - FollowUpResolver (right after the answer selector and its fallbacks) takes the joined message's
     answer for the new message when the new message alone found none, the joined one is confident,
     and the new message's own ranking has that answer among its first few (so "lovely weather
@@ -83,8 +84,6 @@ class FollowUpResolver(StatelessComponent):
             return  # (small talk, out of scope, a report: the new message says what it is)
         if intent == RETRIEVAL_INTENT and _answer(message)[1] >= self._config["answered_from"]:
             return  # answered on its own
-        if (joined.get(INTENT) or {}).get("name") != RETRIEVAL_INTENT:
-            return
         key, confidence = _answer(joined)
         own = [r.get("intent_response_key") for r in _selection(message).get("ranking") or []]
         if key is None or confidence < self._config["threshold"] or key not in own[: self._config["within"]]:
@@ -92,7 +91,7 @@ class FollowUpResolver(StatelessComponent):
         selector = dict(message.get(SELECTOR_PROPERTY) or {})
         selector[RETRIEVAL_INTENT] = _selection(joined)
         message.set(SELECTOR_PROPERTY, selector, add_to_output=True)
-        set_intent(message, RETRIEVAL_INTENT, (joined.get(INTENT) or {}).get("confidence", 1.0))
+        set_intent(message, RETRIEVAL_INTENT, confidence)
 
 
 def last_topic_question(tracker: DialogueStateTracker, look_back: int, answered_from: float) -> Optional[str]:

@@ -15,8 +15,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.answer_selector import linear_model, sparse_features
+from components.answer_selector import linear_model, predict, sparse_features
 from components.base import TrainedComponent, save
+from components.follow_up import JOINED
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -41,9 +42,17 @@ class LinearIntentClassifier(TrainedComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         if self._model is None or not messages:
             return messages
-        probabilities = self._model.predict_proba(sparse_features(messages))
+        # (a follow-up joined to its topic question, components/follow_up.py, needs only an answer:
+        # it is taken for a topic question, which the classifiers after this one expect an intent of)
+        for message in messages:
+            if message.get(JOINED):
+                message.set(INTENT, {"name": "faq", "confidence": 1.0})
+        own = [m for m in messages if not m.get(JOINED)]
+        if not own:
+            return messages
+        probabilities = predict(self._model, sparse_features(own))
         intents = self._model.classes_
-        for message, row in zip(messages, probabilities, strict=False):
+        for message, row in zip(own, probabilities, strict=False):
             order = np.argsort(-row)[: self._config["ranking_length"]]
             ranking = [{"name": str(intents[i]), "confidence": float(row[i])} for i in order]
             message.set(INTENT, dict(ranking[0]), add_to_output=True)

@@ -214,3 +214,27 @@ def test_reading_many_examples_on_several_cores_gives_the_same_readings(nlp, spa
     texts = [text for text, _ in read_cases([SAFETY_DATA / "cases.yml"])][:1200]
     together = _read_all(rules, spacy_model, texts)
     assert together == [_read_text(rules, spacy_model, text) for text in texts]
+
+
+def test_the_quick_likelihoods_are_the_fitted_models_own(trained):
+    """probabilities() computes TF-IDF and the logistic functions itself; they agree with
+    scikit-learn's transform and predict_proba."""
+    import numpy as np
+    import scipy.sparse
+
+    loaded = SymptomDetector.load(SymptomDetector.get_default_config(), trained, Resource("detector"), None)
+    parts = loaded._report.parts
+    lemmas, reading = "my knee hurt after the walk", ("F_symptom", "EV_True", "S_BODY")
+    counts = scipy.sparse.hstack(
+        [
+            parts["words"].transform([lemmas]),
+            parts["characters"].transform([lemmas]),
+            parts["reading"].transform([" ".join(reading)]),
+        ]
+    ).tocsr()
+    features = parts["tfidf"].transform(counts)
+    expected = (
+        parts["report"].predict_proba(features)[0][1],
+        parts["emergency"].predict_proba(features)[0][1],
+    )
+    assert np.allclose(loaded._report.probabilities(lemmas, reading), expected)
