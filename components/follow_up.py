@@ -27,11 +27,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.answer_selector import SELECTOR_PROPERTY
 from components.base import StatelessComponent, set_intent
+from components.retrieval_fallback import FALLBACK_INTENT, RETRIEVAL_INTENT
 
-RETRIEVAL_INTENT = "faq"
-FALLBACK_INTENT = "nlu_fallback"
-SELECTOR_PROPERTY = "response_selector"
 # marks the joined message FollowUpContext adds
 JOINED = "pace_follow_up_joined"
 

@@ -79,14 +79,7 @@ class ReportModel:
             "reading": _hashing(token_pattern=r"\S+", lowercase=False, binary=True),
             "tfidf": TfidfTransformer(sublinear_tf=True),
         }
-        counts = scipy.sparse.hstack(
-            [
-                parts["words"].transform(lemmas),
-                parts["characters"].transform(lemmas),
-                parts["reading"].transform([" ".join(r) for r in readings]),
-            ]
-        ).tocsr()
-        features = parts["tfidf"].fit_transform(counts)
+        features = parts["tfidf"].fit_transform(counts(parts, lemmas, readings))
 
         def regression() -> LogisticRegression:
             return LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=seed)
@@ -102,19 +95,12 @@ class ReportModel:
 
     def probabilities(self, lemmas: str, reading: Sequence[str]) -> Tuple[float, float]:
         """(how likely a report, how likely an emergency if it is one)."""
-        parts = self._parts
-        counts = scipy.sparse.hstack(
-            [
-                parts["words"].transform([lemmas]),
-                parts["characters"].transform([lemmas]),
-                parts["reading"].transform([" ".join(reading)]),
-            ]
-        ).tocsr()
+        row = counts(self._parts, [lemmas], [reading])
         # TF-IDF (sublinear, l2) and each regression's logistic function, as the fitted transformer
         # and predict_proba compute them, on the few columns of one message: their general
         # versions cost milliseconds on a matrix this wide
-        columns = counts.indices
-        weights = (1.0 + np.log(counts.data)) * self._idf[columns]
+        columns = row.indices
+        weights = (1.0 + np.log(row.data)) * self._idf[columns]
         length = np.linalg.norm(weights)
         if length:
             weights = weights / length
@@ -123,6 +109,19 @@ class ReportModel:
             for key in ("report", "emergency")
         )
         return _logistic(report), _logistic(emergency)
+
+
+def counts(
+    parts: Dict[str, Any], lemmas: Sequence[str], readings: Sequence[Sequence[str]]
+) -> scipy.sparse.csr_matrix:
+    """The hashed counts of the lemmas' words and characters and of the readings, side by side."""
+    return scipy.sparse.hstack(
+        [
+            parts["words"].transform(lemmas),
+            parts["characters"].transform(lemmas),
+            parts["reading"].transform([" ".join(r) for r in readings]),
+        ]
+    ).tocsr()
 
 
 def _hashing(**settings: Any) -> HashingVectorizer:

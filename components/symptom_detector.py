@@ -33,7 +33,6 @@ import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Type
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -45,7 +44,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.tokens import Doc
 
-from components.base import restore, save, set_intent
+from components.base import TrainedComponent, save, set_intent
 from components.report_model import EMERGENCY_REPORT, NOT_A_REPORT, REPORT, ReportModel, read_cases
 from components.symptom_rules import (
     CONTENT,
@@ -71,7 +70,7 @@ FALLBACK_INTENT = "nlu_fallback"
     is_trainable=True,
     model_from="SpacyNLP",
 )
-class SymptomDetector(GraphComponent, EntityExtractorMixin):
+class SymptomDetector(TrainedComponent, EntityExtractorMixin):
     """Marks a message as a symptom report or an emergency when the rules or the report model
     find one (see the module)."""
 
@@ -112,32 +111,10 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
         resource: Optional[Resource] = None,
         report_model: Optional[Dict[str, Any]] = None,
     ) -> None:
-        self._config = {**self.get_default_config(), **(config or {})}
-        self._storage = model_storage
-        self._resource = resource
+        # (TrainedComponent's create and load build it; `save` below keeps `report_model`)
+        super().__init__(config, model_storage, resource)
         self._report = ReportModel(report_model) if report_model else None
         self._rules: Optional[SymptomRules] = None
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SymptomDetector":
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "SymptomDetector":
-        return cls(config, model_storage, resource, **(restore(model_storage, resource) or {}))
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -259,12 +236,9 @@ class SymptomDetector(GraphComponent, EntityExtractorMixin):
         """The FallbackClassifier must not swallow a likely symptom report."""
         if (message.get(INTENT) or {}).get("name") != FALLBACK_INTENT:
             return
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != FALLBACK_INTENT]
-        if not ranking:
-            return
-        best = ranking[0]
+        best = _best_before_fallback(message)
         threshold = self._config["fallback_escalation_threshold"]
-        if best["name"] in ESCALATING_INTENTS and best["confidence"] >= threshold:
+        if best and best["name"] in ESCALATING_INTENTS and best["confidence"] >= threshold:
             set_intent(message, REPORT_SYMPTOM)
 
     def _demote(self, message: Message) -> None:
@@ -332,8 +306,14 @@ def _lemmas(doc: Doc) -> str:
 
 
 def _best_is_report(message: Message) -> bool:
+    best = _best_before_fallback(message)
+    return bool(best) and best["name"] in ESCALATING_INTENTS
+
+
+def _best_before_fallback(message: Message) -> Optional[Dict[str, Any]]:
+    """The classifier's best intent other than the fallback it was turned into, if any."""
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != FALLBACK_INTENT]
-    return bool(ranking) and ranking[0]["name"] in ESCALATING_INTENTS
+    return ranking[0] if ranking else None
 
 
 def _project_path(value: str) -> Path:

@@ -220,19 +220,13 @@ def test_the_quick_likelihoods_are_the_fitted_models_own(trained):
     """probabilities() computes TF-IDF and the logistic functions itself; they agree with
     scikit-learn's transform and predict_proba."""
     import numpy as np
-    import scipy.sparse
+
+    from components.report_model import counts
 
     loaded = SymptomDetector.load(SymptomDetector.get_default_config(), trained, Resource("detector"), None)
     parts = loaded._report.parts
     lemmas, reading = "my knee hurt after the walk", ("F_symptom", "EV_True", "S_BODY")
-    counts = scipy.sparse.hstack(
-        [
-            parts["words"].transform([lemmas]),
-            parts["characters"].transform([lemmas]),
-            parts["reading"].transform([" ".join(reading)]),
-        ]
-    ).tocsr()
-    features = parts["tfidf"].transform(counts)
+    features = parts["tfidf"].transform(counts(parts, [lemmas], [reading]))
     expected = (
         parts["report"].predict_proba(features)[0][1],
         parts["emergency"].predict_proba(features)[0][1],
