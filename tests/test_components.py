@@ -1,4 +1,5 @@
-"""The custom NLU components on Rasa messages: SymptomDetector and ShortcutGuard."""
+"""The custom NLU components on Rasa messages: SymptomDetector, ShortcutGuard, the routers, the
+fallback and the featurizer."""
 
 import pytest
 import scipy.sparse
@@ -292,3 +293,41 @@ def test_the_quick_prediction_is_the_pipelines_own():
         predict(model, scipy.sparse.csr_matrix((2, 40))),
         model.predict_proba(scipy.sparse.csr_matrix((2, 40))),
     )
+
+
+@pytest.mark.parametrize("settings", [{}, {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5}])
+def test_sentence_counts_are_count_vectors_sentence_features_alone(tmp_path, settings):
+    from rasa.engine.graph import ExecutionContext
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.constants import RESPONSE
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from components.sentence_counts import SentenceCountsFeaturizer
+
+    def examples(*more):
+        texts = ["my legs ache after the walk", "how much protein a day", "what is a motor neuron", *more]
+        messages = [Message(data={TEXT: t, "intent": "faq", RESPONSE: "an answer"}) for t in texts]
+        tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+        return tokenizer.process_training_data(TrainingData(messages)).training_examples
+
+    featurized = {}
+    for cls in (CountVectorsFeaturizer, SentenceCountsFeaturizer):
+        (tmp_path / cls.__name__).mkdir()
+        storage = LocalModelStorage(tmp_path / cls.__name__)
+        featurizer = cls.create(
+            {**cls.get_default_config(), **settings},
+            storage,
+            Resource(cls.__name__),
+            ExecutionContext(None),
+        )
+        featurizer.train(TrainingData(examples()))
+        featurized[cls] = featurizer.process(examples("unseen words"))
+    for theirs, ours in zip(
+        featurized[CountVectorsFeaturizer], featurized[SentenceCountsFeaturizer], strict=True
+    ):
+        assert [(f.type, f.attribute) for f in ours.features] == [(FEATURE_TYPE_SENTENCE, TEXT)]
+        expected = [f for f in theirs.features if f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT]
+        assert (ours.features[0].features != expected[0].features).nnz == 0
