@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 import scipy.sparse
+import scipy.special
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -46,6 +47,7 @@ class AnswerSelector(TrainedComponent):
     ) -> None:
         super().__init__(config, model_storage, resource, model)
         self._retrieval_intents = retrieval_intents or []
+        self._prediction = Prediction(model) if model is not None else None
 
     def train(self, training_data: TrainingData) -> Resource:
         intent = self._config["retrieval_intent"]
@@ -58,13 +60,14 @@ class AnswerSelector(TrainedComponent):
         model = linear_model(self._config)
         model.fit(sparse_features(examples), [e.get(INTENT_RESPONSE_KEY) for e in examples])
         self._model = model
+        self._prediction = Prediction(model)
         self._persist()
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._model is None or not messages:
             return messages
-        probabilities = predict(self._model, sparse_features(messages))
+        probabilities = self._prediction(sparse_features(messages))
         keys = self._model.classes_
         for message, row in zip(messages, probabilities, strict=False):
             order = np.argsort(-row)[: self._config["ranking_length"]]
@@ -110,23 +113,38 @@ def linear_model(config: Dict[str, Any]) -> Pipeline:
     return Pipeline([("tfidf", TfidfTransformer(sublinear_tf=True)), ("classifier", classifier)])
 
 
-def predict(model: Pipeline, counts: scipy.sparse.csr_matrix) -> np.ndarray:
-    """model.predict_proba(counts), with the TF-IDF step done on the counts' own columns: the
-    transformer's general version multiplies by a diagonal matrix as wide as the vocabulary, which
-    costs more than the rest of the prediction."""
-    tfidf, classifier = model.named_steps["tfidf"], model.named_steps["classifier"]
-    idf = getattr(model, "_pace_idf", None)
-    if idf is None:
-        idf = model._pace_idf = tfidf.idf_  # (a property that sums the diagonal at every access)
-    features = counts.astype(np.float64, copy=True)
-    if tfidf.sublinear_tf:
-        np.log(features.data, out=features.data)
-        features.data += 1.0
-    features.data *= idf[features.indices]
-    lengths = np.sqrt(np.asarray(features.multiply(features).sum(axis=1)).ravel())
-    lengths[lengths == 0] = 1.0
-    features = scipy.sparse.diags(1.0 / lengths) @ features
-    return classifier.predict_proba(features)
+class Prediction:
+    """`model.predict_proba(counts)` of a fitted `linear_model`, computed on the counts' own columns.
+
+    The general versions cost more than the rest of a message: TfidfTransformer multiplies by a
+    diagonal matrix as wide as the vocabulary (and its `idf_` re-sums it at every access), and
+    predict_proba copies the transposed coefficients at every call."""
+
+    def __init__(self, model: Pipeline) -> None:
+        tfidf, self._classifier = model.named_steps["tfidf"], model.named_steps["classifier"]
+        self._idf = tfidf.idf_
+        self._sublinear = tfidf.sublinear_tf
+        self._weights = np.ascontiguousarray(self._classifier.coef_.T)
+        self._intercept = self._classifier.intercept_
+        # (scikit-learn's rule: a softmax over the classes' scores when the model is multinomial)
+        self._softmax = (
+            self._classifier.multi_class in ("auto", "multinomial")
+            and len(self._classifier.classes_) > 2
+            and self._classifier.solver != "liblinear"
+        )
+
+    def __call__(self, counts: scipy.sparse.csr_matrix) -> np.ndarray:
+        features = counts.astype(np.float64, copy=True)
+        if self._sublinear:
+            np.log(features.data, out=features.data)
+            features.data += 1.0
+        features.data *= self._idf[features.indices]
+        lengths = np.sqrt(np.asarray(features.multiply(features).sum(axis=1)).ravel())
+        lengths[lengths == 0] = 1.0
+        features = scipy.sparse.diags(1.0 / lengths) @ features
+        if not self._softmax:
+            return self._classifier.predict_proba(features)
+        return scipy.special.softmax(features @ self._weights + self._intercept, axis=1)
 
 
 def sparse_features(messages: List[Message]) -> scipy.sparse.csr_matrix:

@@ -6,16 +6,18 @@ reads the same features (the pipeline's featurizers) and writes the same output 
 intent_ranking) as every Rasa intent classifier. The topic answer itself is AnswerSelector's.
 """
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.pipeline import Pipeline
 
-from components.answer_selector import linear_model, predict, sparse_features
+from components.answer_selector import Prediction, linear_model, sparse_features
 from components.base import TrainedComponent, save
 from components.follow_up import JOINED
 
@@ -30,12 +32,23 @@ class LinearIntentClassifier(TrainedComponent):
         # with few examples the weight of those with many
         return {"C": 20.0, "class_weight": None, "ranking_length": 10, "random_seed": 7}
 
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[Pipeline] = None,
+    ) -> None:
+        super().__init__(config, model_storage, resource, model)
+        self._prediction = Prediction(model) if model is not None else None
+
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT)]
         if len({e.get(INTENT) for e in examples}) < 2:
             raise ValueError("LinearIntentClassifier needs examples of two intents or more")
         self._model = linear_model(self._config)
         self._model.fit(sparse_features(examples), [e.get(INTENT) for e in examples])
+        self._prediction = Prediction(self._model)
         save(self._storage, self._resource, {"model": self._model})
         return self._resource
 
@@ -50,7 +63,7 @@ class LinearIntentClassifier(TrainedComponent):
         own = [m for m in messages if not m.get(JOINED)]
         if not own:
             return messages
-        probabilities = predict(self._model, sparse_features(own))
+        probabilities = self._prediction(sparse_features(own))
         intents = self._model.classes_
         for message, row in zip(own, probabilities, strict=False):
             order = np.argsort(-row)[: self._config["ranking_length"]]

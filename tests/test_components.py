@@ -278,19 +278,21 @@ def test_sentence_features_are_the_row_rasa_combines():
     assert ours[1].nnz == 0
 
 
-def test_the_quick_prediction_is_the_pipelines_own():
+@pytest.mark.parametrize("classes", [3, 2])
+def test_the_quick_prediction_is_the_pipelines_own(classes):
     import numpy as np
 
-    from components.answer_selector import linear_model, predict
+    from components.answer_selector import Prediction, linear_model
 
     rng = np.random.default_rng(1)
     counts = scipy.sparse.random(60, 40, density=0.2, format="csr", random_state=1) * 5
     counts.data = np.ceil(counts.data)
-    labels = rng.integers(0, 3, 60)
+    labels = rng.integers(0, classes, 60)
     model = linear_model({"C": 20.0, "random_seed": 7}).fit(counts, labels)
-    assert np.allclose(predict(model, counts[:7]), model.predict_proba(counts[:7]))
+    prediction = Prediction(model)
+    assert np.allclose(prediction(counts[:7]), model.predict_proba(counts[:7]))
     assert np.allclose(
-        predict(model, scipy.sparse.csr_matrix((2, 40))),
+        prediction(scipy.sparse.csr_matrix((2, 40))),
         model.predict_proba(scipy.sparse.csr_matrix((2, 40))),
     )
 
