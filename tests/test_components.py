@@ -297,8 +297,7 @@ def test_the_quick_prediction_is_the_pipelines_own(classes):
     )
 
 
-@pytest.mark.parametrize("settings", [{}, {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5}])
-def test_sentence_counts_are_count_vectors_sentence_features_alone(tmp_path, settings):
+def test_sentence_counts_are_count_vectors_sentence_features_alone(tmp_path):
     from rasa.engine.graph import ExecutionContext
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
@@ -310,26 +309,96 @@ def test_sentence_counts_are_count_vectors_sentence_features_alone(tmp_path, set
     from components.sentence_counts import SentenceCountsFeaturizer
 
     def examples(*more):
-        texts = ["my legs ache after the walk", "how much protein a day", "what is a motor neuron", *more]
+        texts = ["My legs ache after 2 walks", "how much protein a day", "what is a motor neuron", *more]
         messages = [Message(data={TEXT: t, "intent": "faq", RESPONSE: "an answer"}) for t in texts]
         tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
         return tokenizer.process_training_data(TrainingData(messages)).training_examples
 
-    featurized = {}
-    for cls in (CountVectorsFeaturizer, SentenceCountsFeaturizer):
-        (tmp_path / cls.__name__).mkdir()
-        storage = LocalModelStorage(tmp_path / cls.__name__)
+    def trained(cls, config, name, storage):
         featurizer = cls.create(
-            {**cls.get_default_config(), **settings},
-            storage,
-            Resource(cls.__name__),
-            ExecutionContext(None),
+            {**cls.get_default_config(), **config}, storage, Resource(name), ExecutionContext(None)
         )
         featurizer.train(TrainingData(examples()))
-        featurized[cls] = featurizer.process(examples("unseen words"))
-    for theirs, ours in zip(
-        featurized[CountVectorsFeaturizer], featurized[SentenceCountsFeaturizer], strict=True
-    ):
-        assert [(f.type, f.attribute) for f in ours.features] == [(FEATURE_TYPE_SENTENCE, TEXT)]
-        expected = [f for f in theirs.features if f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT]
-        assert (ours.features[0].features != expected[0].features).nnz == 0
+        return featurizer
+
+    storage = LocalModelStorage(tmp_path)
+    counts = [
+        {"analyzer": "word", "min_ngram": 1, "max_ngram": 2},
+        {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5},
+    ]
+    rasas = [trained(CountVectorsFeaturizer, c, f"cvf{i}", storage) for i, c in enumerate(counts)]
+    ours = trained(SentenceCountsFeaturizer, {"counts": counts}, "ours", storage)
+    # (and as loaded from the model storage, as a server does)
+    loaded = SentenceCountsFeaturizer.load(
+        {**SentenceCountsFeaturizer.get_default_config(), "counts": counts},
+        storage,
+        Resource("ours"),
+        ExecutionContext(None),
+    )
+    theirs = examples("unseen words 40")
+    for featurizer in rasas:
+        featurizer.process(theirs)
+    for featurizer in (ours, loaded):
+        mine = featurizer.process(examples("unseen words 40"))
+        for their, my in zip(theirs, mine, strict=True):
+            assert [(f.type, f.attribute) for f in my.features] == [(FEATURE_TYPE_SENTENCE, TEXT)] * 2
+            expected = [f for f in their.features if f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT]
+            for got, want in zip(my.features, expected, strict=True):
+                assert got.features.shape == want.features.shape
+                assert (got.features != want.features).nnz == 0
+
+
+@pytest.mark.parametrize(
+    "counts", [[], [{"analyzer": "letters"}], [{"analyzer": "word", "min_ngram": 3, "max_ngram": 2}]]
+)
+def test_sentence_counts_refuse_a_configuration_they_cannot_count_with(counts):
+    from components.sentence_counts import SentenceCountsFeaturizer
+
+    with pytest.raises(ValueError, match="counts"):
+        SentenceCountsFeaturizer.validate_config({"counts": counts})
+
+
+def test_a_kept_model_predicts_as_the_fitted_one(tmp_path):
+    import numpy as np
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    from components.answer_selector import linear_model
+    from components.base import restore, save
+
+    counts = scipy.sparse.random(60, 40, density=0.2, format="csr", random_state=2) * 5
+    counts.data = np.ceil(counts.data)
+    labels = np.array(["faq", "greet", "out_of_scope"])[np.random.default_rng(2).integers(0, 3, 60)]
+    model = linear_model({"C": 20.0, "class_weight": "balanced", "random_seed": 7}).fit(counts, labels)
+    storage = LocalModelStorage(tmp_path)
+    save(storage, Resource("classifier"), {"model": model, "retrieval_intents": ["faq"]})
+    kept = restore(storage, Resource("classifier"))
+    assert kept["retrieval_intents"] == ["faq"]
+    assert list(kept["model"].classes_) == list(model.classes_)
+    assert np.allclose(kept["model"].predict_proba(counts), model.predict_proba(counts))
+    assert restore(storage, Resource("never written")) is None
+
+
+def test_the_model_storage_keeps_nothing_it_could_not_read_back_safely(tmp_path):
+    import json
+
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from sklearn.tree import DecisionTreeClassifier
+
+    from components.base import restore, save
+
+    storage = LocalModelStorage(tmp_path)
+    with pytest.raises(TypeError, match="does not keep a DecisionTreeClassifier"):
+        save(storage, Resource("tree"), {"model": DecisionTreeClassifier()})
+    save(storage, Resource("edited"), {"model": 1})
+    with storage.write_to(Resource("edited")) as directory:
+        (directory / "model.json").write_text(
+            json.dumps({"estimator": "os.system", "parameters": {}, "fitted": {}})
+        )
+    with pytest.raises(TypeError, match="never write"):
+        restore(storage, Resource("edited"))
+    with storage.write_to(Resource("old")) as directory:
+        (directory / "model.skops").write_bytes(b"PK")
+    with pytest.raises(FileNotFoundError, match="older Pace"):
+        restore(storage, Resource("old"))
