@@ -6,24 +6,22 @@ reads the same features (the pipeline's featurizers) and writes the same output 
 intent_ranking) as every Rasa intent classifier. The topic answer itself is AnswerSelector's.
 """
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.pipeline import Pipeline
 
-from components.answer_selector import Prediction, linear_model, sparse_features
-from components.base import TrainedComponent, save
+from components.base import save
 from components.follow_up import JOINED
+from components.linear import LinearComponent, sparse_features
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentClassifier(TrainedComponent):
+class LinearIntentClassifier(LinearComponent):
     """Predicts the intent of a message (a topic question is the retrieval intent, `faq`)."""
 
     @staticmethod
@@ -32,23 +30,11 @@ class LinearIntentClassifier(TrainedComponent):
         # with few examples the weight of those with many
         return {"C": 20.0, "class_weight": None, "ranking_length": 10, "random_seed": 7}
 
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: Optional[Pipeline] = None,
-    ) -> None:
-        super().__init__(config, model_storage, resource, model)
-        self._prediction = Prediction(model) if model is not None else None
-
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT)]
         if len({e.get(INTENT) for e in examples}) < 2:
             raise ValueError("LinearIntentClassifier needs examples of two intents or more")
-        self._model = linear_model(self._config)
-        self._model.fit(sparse_features(examples), [e.get(INTENT) for e in examples])
-        self._prediction = Prediction(self._model)
+        self._fit(examples, [e.get(INTENT) for e in examples])
         save(self._storage, self._resource, {"model": self._model})
         return self._resource
 

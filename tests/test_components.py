@@ -9,7 +9,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUEN
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 
-from components.answer_selector import sparse_features
+from components.linear import sparse_features
 from components.physician_router import PhysicianRouter, PhysicianTerms
 from components.protein_router import ProteinRouter
 from components.retrieval_fallback import RetrievalFallback
@@ -282,7 +282,7 @@ def test_sentence_features_are_the_row_rasa_combines():
 def test_the_quick_prediction_is_the_pipelines_own(classes):
     import numpy as np
 
-    from components.answer_selector import Prediction, linear_model
+    from components.linear import Prediction, linear_model
 
     rng = np.random.default_rng(1)
     counts = scipy.sparse.random(60, 40, density=0.2, format="csr", random_state=1) * 5
@@ -363,8 +363,8 @@ def test_a_kept_model_predicts_as_the_fitted_one(tmp_path):
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
 
-    from components.answer_selector import linear_model
     from components.base import restore, save
+    from components.linear import linear_model
 
     counts = scipy.sparse.random(60, 40, density=0.2, format="csr", random_state=2) * 5
     counts.data = np.ceil(counts.data)
