@@ -26,8 +26,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 NLU_DATA := $(shell find data -name '*.yml' 2>/dev/null)
 # the safety layer's report model reads what the rules read, so their files train it too
 SAFETY_RULES := content/symptom_patterns.yml content/context_rules.yml
-# (of Pace's own components, the two classifiers and the safety layer are trained: changing the code
-# of the others needs a restart only)
+# (of Pace's own components, the featurizer, the two classifiers and the safety layer are trained,
+# with what they share and the way models are kept: changing the code of the others needs a
+# restart only)
 TRAINED_COMPONENTS := components/base.py components/linear.py components/sentence_counts.py components/intent_classifier.py components/answer_selector.py \
 	components/symptom_detector.py components/report_model.py components/symptom_rules.py
 MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SAFETY_RULES) $(SPACY_MODEL)/meta.json $(TRAINED_COMPONENTS)

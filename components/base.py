@@ -152,16 +152,16 @@ def _encode(value: Any, arrays: Dict[str, np.ndarray]) -> Any:
         return {"dict": {str(key): _encode(item, arrays) for key, item in value.items()}}
     if isinstance(value, Pipeline):
         return {"pipeline": [[name, _encode(step, arrays)] for name, step in value.steps]}
-    name = type(value).__name__
-    if name not in _fitted() or type(value) is not _fitted()[name][0]:
+    cls, attributes = _fitted().get(type(value).__name__, (None, ()))
+    if type(value) is not cls:
         raise TypeError(f"Pace's model storage does not keep a {type(value).__qualname__}")
     fitted = {}
-    for attribute in _fitted()[name][1]:
+    for attribute in attributes:
         fitted[attribute] = key = f"a{len(arrays)}"
         arrays[key] = np.asarray(getattr(value, attribute))
     # (the parameters are plain values, except the vectorizer's dtype, float64 by default)
     parameters = {key: item for key, item in value.get_params().items() if key != "dtype"}
-    return {"estimator": name, "parameters": parameters, "fitted": fitted}
+    return {"estimator": type(value).__name__, "parameters": parameters, "fitted": fitted}
 
 
 def _decode(description: Dict[str, Any], arrays: Dict[str, np.ndarray]) -> Any:

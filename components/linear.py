@@ -14,6 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import normalize
 
 from components.base import TrainedComponent
 
@@ -74,17 +75,23 @@ class Prediction:
         )
 
     def __call__(self, counts: scipy.sparse.csr_matrix) -> np.ndarray:
-        features = counts.astype(np.float64, copy=True)
-        if self._sublinear:
-            np.log(features.data, out=features.data)
-            features.data += 1.0
-        features.data *= self._idf[features.indices]
-        lengths = np.sqrt(np.asarray(features.multiply(features).sum(axis=1)).ravel())
-        lengths[lengths == 0] = 1.0
-        features = scipy.sparse.diags(1.0 / lengths) @ features
+        features = tfidf_weighted(counts, self._idf, self._sublinear)
         if not self._softmax:
             return self._classifier.predict_proba(features)
         return scipy.special.softmax(features @ self._weights + self._intercept, axis=1)
+
+
+def tfidf_weighted(
+    counts: scipy.sparse.csr_matrix, idf: np.ndarray, sublinear: bool
+) -> scipy.sparse.csr_matrix:
+    """What a fitted TfidfTransformer (l2 norm) makes of the counts, computed on their own columns
+    (its `transform` multiplies by a diagonal matrix as wide as the vocabulary)."""
+    features = counts.astype(np.float64, copy=True)
+    if sublinear:
+        np.log(features.data, out=features.data)
+        features.data += 1.0
+    features.data *= idf[features.indices]
+    return normalize(features, copy=False)
 
 
 def sparse_features(messages: List[Message]) -> scipy.sparse.csr_matrix:

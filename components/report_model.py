@@ -8,8 +8,8 @@ the `reading` of symptom_rules.Analysis) together with the message's words, and 
 labelled messages: the NLU examples (report intents against all others) and the cases under
 `data/safety/` (reports, emergencies and messages that only look like reports).
 
-SymptomDetector combines it with the rules (see there); this module is the model alone, free of
-Rasa: plain scikit-learn objects, so `components.base.save` can keep them.
+SymptomDetector combines it with the rules (see there); this module is the model alone: plain
+scikit-learn objects, which `components.base.save` keeps.
 """
 
 from pathlib import Path
@@ -20,6 +20,8 @@ import scipy.sparse
 import yaml
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
+
+from components.linear import tfidf_weighted
 
 NOT_A_REPORT, REPORT, EMERGENCY_REPORT = 0, 1, 2
 # the case files' two formats: lists by label (cases.yml), or cases with a category (devsets)
@@ -100,15 +102,11 @@ class ReportModel:
 
     def probabilities(self, lemmas: str, reading: Sequence[str]) -> Tuple[float, float]:
         """(how likely a report, how likely an emergency if it is one)."""
-        row = counts(self._parts, [lemmas], [reading])
-        # TF-IDF (sublinear, l2) and each regression's logistic function, as the fitted transformer
-        # and predict_proba compute them, on the few columns of one message: their general
-        # versions cost milliseconds on a matrix this wide
-        columns = row.indices
-        weights = (1.0 + np.log(row.data)) * self._idf[columns]
-        length = np.linalg.norm(weights)
-        if length:
-            weights = weights / length
+        # TF-IDF and each regression's logistic function, as the fitted transformer and
+        # predict_proba compute them, on the few columns of one message: their general versions
+        # cost milliseconds on a matrix this wide
+        row = tfidf_weighted(counts(self._parts, [lemmas], [reading]), self._idf, sublinear=True)
+        columns, weights = row.indices, row.data
         report, emergency = (
             float(weights @ self._coefficients[key][columns]) + self._intercepts[key]
             for key in ("report", "emergency")

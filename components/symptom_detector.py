@@ -44,7 +44,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.tokens import Doc
 
-from components.base import STORAGE_FORMAT, TrainedComponent, save, set_intent
+from components.base import TrainedComponent, save, set_intent
 from components.report_model import EMERGENCY_REPORT, NOT_A_REPORT, REPORT, ReportModel, read_cases
 from components.symptom_rules import (
     CONTENT,
@@ -122,7 +122,7 @@ class SymptomDetector(TrainedComponent, EntityExtractorMixin):
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         """The model depends on files outside the NLU data: the cases, the rules' files and code."""
         config = {**cls.get_default_config(), **config}
-        digest = hashlib.sha256(STORAGE_FORMAT.encode())
+        digest = hashlib.sha256(str(super().fingerprint_addon(config)).encode())  # (the storage format)
         for path in sorted(_case_files(config)) + _rule_files(config) + _code_files():
             digest.update(str(path).encode() + b"\0" + path.read_bytes())
         return digest.hexdigest()
