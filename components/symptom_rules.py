@@ -155,6 +155,8 @@ class SymptomRules:
         self._nlp = nlp
         self._matcher = Matcher(nlp.vocab)
         self._optional = sorted({str(w).lower() for w in patterns.get("optional_words") or []})
+        # every word of the phrases, as written: never "corrected" into another
+        self._phrase_words: Set[str] = set()
         self._labels: Dict[str, str] = {}
         # a symptom or body-part word in its usual forms -> (the word, its lemma), for typos
         self._typo_forms: Dict[str, Tuple[str, str]] = {}
@@ -191,7 +193,11 @@ class SymptomRules:
         for form in self._typo_forms:
             self._speller.create_dictionary_entry(form, 1)
         # ... and the medicines and supplements of the physician topics: "statins" is no "strains"
-        self._english = english_words() | {w for name in treatments for w in str(name).lower().split()}
+        self._english = (
+            english_words()
+            | {w for name in treatments for w in str(name).lower().split()}
+            | self._phrase_words
+        )
 
     @classmethod
     def from_files(
@@ -209,12 +215,21 @@ class SymptomRules:
         patterns = []
         for phrase in phrases:
             doc = self._nlp(str(phrase).lower())
-            patterns.append(self._between([{"LOWER": t.lower_} for t in doc]))
-            # the word meant, where content/spelling.yml or the typo correction set it ("tierd")
-            patterns.append(self._between([{"NORM": t.norm_} for t in doc]))
-            # written in its base form ("cramp"), a phrase matches every form ("cramped")
+            # As few patterns as match the same (the Matcher tries every pattern at every word:
+            # most of the safety layer's time). Written in its base form ("cramp"), a phrase
+            # matches every form ("cramped") by lemma, misspellings included: content/spelling.yml
+            # and the typo correction set the lemma of the word meant ("tierd").
+            written = [t.lower_ for t in doc]
+            self._phrase_words.update(written)
             if all(t.lower_ == t.lemma_.lower() for t in doc):
-                patterns.append(self._between([{"LEMMA": t.lemma_.lower()} for t in doc]))
+                patterns.append(self._between([{"LEMMA": word} for word in written]))
+            else:
+                # else as the word meant ("drained", "tierd"), and as written where a contraction
+                # may mean another word ("n't" alone is no "not", but in "couldn't" it is)
+                meant = [t.norm_ for t in doc]
+                patterns.append(self._between([{"NORM": word} for word in meant]))
+                if meant != written or any("'" in word for word in written):
+                    patterns.append(self._between([{"LOWER": word} for word in written]))
             if typos and len(doc) == 1 and len(doc[0]) >= _MIN_TYPO_LENGTH:
                 word = doc[0]
                 for form in _forms(word.lower_) | _forms(word.lemma_.lower()):
