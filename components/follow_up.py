@@ -10,10 +10,12 @@ which Rasa runs with the conversation's tracker:
     question of the conversation and the new message, joined. The components after it read both
     (the intent classifier leaves it out: only its answer is wanted).
   - FollowUpResolver (right after the answer selector and its fallbacks) takes the joined message's
-    answer for the new message when the new message alone found none, the joined one is confident,
-    and the new message's own ranking has that answer among its first few (so "lovely weather
-    today", after a stretching question, stays small talk). Then it drops the joined message, so
-    the routers and the safety layer after it read the new message alone, as before.
+    answer for a new message that the classifier read as a topic question (or was unsure of) when
+    the joined reading is confident and surer than the new message alone: "how long for" alone
+    leans on its few letters towards any answer; after a stretching question the joined reading
+    is clearly about stretching. Small talk, out of scope and reports keep their own reading (so
+    "lovely weather today", after a stretching question, stays small talk). Then it drops the
+    joined message, so the routers and the safety layer after it read the new message alone.
 
 Without a tracker (`rasa test nlu`, `/model/parse`) nothing changes. Rasa keeps the first message
 of the batch as the result.
@@ -66,9 +68,8 @@ class FollowUpResolver(StatelessComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # threshold: the joined message's answer confidence needed; within: that answer must be
-        # among the new message's own first answers
-        return {"threshold": 0.3, "within": 5, "answered_from": 0.2}
+        # threshold: the joined message's answer confidence needed
+        return {"threshold": 0.3}
 
     def process(self, messages: List[Message]) -> List[Message]:
         joined = [m for m in messages if m.get(JOINED)]
@@ -81,12 +82,11 @@ class FollowUpResolver(StatelessComponent):
         intent = (message.get(INTENT) or {}).get("name")
         if intent not in (RETRIEVAL_INTENT, FALLBACK_INTENT):
             return  # (small talk, out of scope, a report: the new message says what it is)
-        if intent == RETRIEVAL_INTENT and _answer(message)[1] >= self._config["answered_from"]:
-            return  # answered on its own
         key, confidence = _answer(joined)
-        own = [r.get("intent_response_key") for r in _selection(message).get("ranking") or []]
-        if key is None or confidence < self._config["threshold"] or key not in own[: self._config["within"]]:
+        if key is None or confidence < self._config["threshold"]:
             return
+        if intent == RETRIEVAL_INTENT and _answer(message)[1] >= confidence:
+            return  # surer on its own
         selector = dict(message.get(SELECTOR_PROPERTY) or {})
         selector[RETRIEVAL_INTENT] = _selection(joined)
         message.set(SELECTOR_PROPERTY, selector, add_to_output=True)

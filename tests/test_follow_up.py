@@ -91,20 +91,23 @@ def test_an_unsure_follow_up_takes_the_joined_answer(intent):
     assert msg.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/slp_role"
 
 
-def test_a_follow_up_answered_on_its_own_keeps_its_answer():
-    msg = resolve(message("faq", ("faq/texture_changes", 0.6), UNSURE))
+def test_a_follow_up_surer_on_its_own_keeps_its_answer():
+    msg = resolve(message("faq", ("faq/texture_changes", 0.75), UNSURE))
     assert msg.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/texture_changes"
+
+
+def test_a_follow_up_less_sure_than_its_joined_reading_takes_the_joined_answer():
+    """ "how long for" alone leans towards some answer on its few letters; joined to the stretching
+    question it is surer, even when the joined answer is far down its own ranking."""
+    far = [(f"faq/other_{i}", 0.05) for i in range(5)] + [("faq/slp_role", 0.01)]
+    msg = resolve(message("faq", ("faq/other_0", 0.5), far))
+    assert msg.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/slp_role"
+    assert msg.get("intent") == {"name": "faq", "confidence": 0.7}
 
 
 def test_small_talk_and_reports_are_left_as_they_are():
     for intent in ("greet", "out_of_scope", "report_symptom"):
         assert resolve(message(intent, ("faq/texture_changes", 0.15), UNSURE)).get("intent")["name"] == intent
-
-
-def test_the_joined_answer_must_be_among_the_messages_own_first_answers():
-    far = [(f"faq/other_{i}", 0.05) for i in range(5)] + [("faq/slp_role", 0.01)]
-    msg = resolve(message("nlu_fallback", ("faq/other_0", 0.05), far))
-    assert msg.get("intent")["name"] == "nlu_fallback"
 
 
 def test_an_unsure_joined_reading_changes_nothing():
