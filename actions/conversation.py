@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PaceAction
-from actions.topics import last_topic_response, next_topic_response, response_metadata
+from actions.topics import last_topic_response, next_topic_response, reason_response, response_metadata
 
 # "and for him?", "what about my wife": the same answer, for the person they care for
 _ABOUT_SOMEONE_ELSE = re.compile(
@@ -39,8 +39,14 @@ class ActionContinueTopic(PaceAction):
             dispatcher.utter_message(response="utter_same_for_them")
             dispatcher.utter_message(response=last)
             return []
-        follow = "why" if _ASKS_WHY.search(text) else "next"
-        dispatcher.utter_message(response=next_topic_response(domain, last, follow) or last)
+        if not _ASKS_WHY.search(text):
+            dispatcher.utter_message(response=next_topic_response(domain, last) or last)
+            return []
+        reason = reason_response(domain, last)
+        if reason is None:
+            # (the answer gives its reason itself: "why does that matter?" after the calories answer)
+            dispatcher.utter_message(response="utter_reason_as_said")
+        dispatcher.utter_message(response=reason or last)
         return []
 
 

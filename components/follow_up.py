@@ -10,8 +10,9 @@ which Rasa runs with the conversation's tracker:
     question of the conversation and the new message, joined. The components after it read both
     (the intent classifier leaves it out: only its answer is wanted).
   - FollowUpResolver (right after the answer selector and its fallbacks) takes the joined message's
-    answer for a new message that the classifier read as a topic question (or was unsure of) when
-    the joined reading is confident and surer than the new message alone: "how long for" alone
+    answer for a new message that the classifier read as a topic question (or was unsure of, or
+    read as a follow-up that asks a question of its own: "how often", "what kind") when the joined
+    reading is confident and surer than the new message alone: "how long for" alone
     leans on its few letters towards any answer; after a stretching question the joined reading
     is clearly about stretching. Small talk, out of scope and reports keep their own reading (so
     "lovely weather today", after a stretching question, stays small talk). Then it drops the
@@ -29,12 +30,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from actions.topics import SPECIFIC_FOLLOW_UP
 from components.answer_selector import SELECTOR_PROPERTY
 from components.base import StatelessComponent, set_intent
 from components.retrieval_fallback import FALLBACK_INTENT, RETRIEVAL_INTENT
 
 # marks the joined message FollowUpContext adds
 JOINED = "pace_follow_up_joined"
+FOLLOW_UP_INTENT = "ask_followup"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -80,8 +83,9 @@ class FollowUpResolver(StatelessComponent):
 
     def _resolve(self, message: Message, joined: Message) -> None:
         intent = (message.get(INTENT) or {}).get("name")
-        if intent not in (RETRIEVAL_INTENT, FALLBACK_INTENT):
-            return  # (small talk, out of scope, a report: the new message says what it is)
+        specific = intent == FOLLOW_UP_INTENT and SPECIFIC_FOLLOW_UP.search(message.get(TEXT) or "")
+        if intent not in (RETRIEVAL_INTENT, FALLBACK_INTENT) and not specific:
+            return  # (small talk, out of scope, a report, "why?": the new message says what it is)
         key, confidence = _answer(joined)
         if key is None or confidence < self._config["threshold"]:
             return

@@ -10,13 +10,24 @@ def bot_said(name):
     return {"event": "bot", "text": "...", "metadata": {"utter_action": name}}
 
 
-@pytest.mark.parametrize("text", ["tell me more", "why?", "what else can I do?", "go on"])
+@pytest.mark.parametrize("text", ["tell me more", "what else can I do?", "go on"])
 async def test_follow_up_continues_with_the_next_answer(make_tracker, dispatcher, domain, text):
     tracker = make_tracker(text, intent="ask_followup", events=[bot_said("utter_faq/reinnervation")])
 
     await ActionContinueTopic().run(dispatcher, tracker, domain)
 
     assert responses_of(dispatcher) == ["utter_faq/reinnervation_overwhelmed"]
+
+
+@pytest.mark.parametrize("text", ["why?", "why does that matter", "how come"])
+async def test_why_repeats_an_answer_that_gives_its_own_reason(make_tracker, dispatcher, domain, text):
+    """The calories answer says why itself ("which speeds up muscle and weight loss"): the next
+    answer (cachexia) would not answer "why?"."""
+    tracker = make_tracker(text, intent="ask_followup", events=[bot_said("utter_faq/hypermetabolism")])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_reason_as_said", "utter_faq/hypermetabolism"]
 
 
 @pytest.mark.parametrize(

@@ -105,6 +105,20 @@ def test_a_follow_up_less_sure_than_its_joined_reading_takes_the_joined_answer()
     assert msg.get("intent") == {"name": "faq", "confidence": 0.7}
 
 
+@pytest.mark.parametrize("text", ["how long for", "how often", "what kind", "who teaches it", "how"])
+def test_a_follow_up_with_a_question_of_its_own_takes_the_joined_answer(text):
+    alone = message("ask_followup", ("faq/texture_changes", 0.15), UNSURE)
+    alone.set("text", text)
+    assert resolve(alone).get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/slp_role"
+
+
+@pytest.mark.parametrize("text", ["why?", "how come", "tell me more", "what else", "and for him?"])
+def test_a_follow_up_about_the_answer_itself_stays_one(text):
+    alone = message("ask_followup", ("faq/texture_changes", 0.15), UNSURE)
+    alone.set("text", text)
+    assert resolve(alone).get("intent")["name"] == "ask_followup"
+
+
 def test_small_talk_and_reports_are_left_as_they_are():
     for intent in ("greet", "out_of_scope", "report_symptom"):
         assert resolve(message(intent, ("faq/texture_changes", 0.15), UNSURE)).get("intent")["name"] == intent
