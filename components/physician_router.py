@@ -22,6 +22,8 @@ DEFAULT_TOPICS = Path(__file__).resolve().parent.parent / "content" / "physician
 MEDICAL_INTENT = "ask_medical"
 NEVER_REROUTED = {"report_symptom", "report_emergency", MEDICAL_INTENT}
 GROUPS = ("medicines", "doses", "supplements", "conditions", "treatments", "outlook")
+# the endings of medicine names ("atorvastatin", "omeprazole"): a name nobody listed still counts
+ENDINGS = "medicine_endings"
 _DENIALS = {"no", "not", "without", "never", "don't", "dont", "doesn't", "nor"}
 
 
@@ -30,12 +32,22 @@ def load_terms(path: Path = DEFAULT_TOPICS) -> List[str]:
     return sorted({str(term).lower() for group in GROUPS for term in data.get(group) or []})
 
 
-class PhysicianTerms:
-    """Finds the first term of the list in a text that is not denied right before it."""
+def load_endings(path: Path = DEFAULT_TOPICS) -> List[str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return sorted({str(ending).lower() for ending in data.get(ENDINGS) or []})
 
-    def __init__(self, terms: List[str]) -> None:
-        alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-        self._pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])") if terms else None
+
+class PhysicianTerms:
+    """Finds the first term of the list, or word with one of the endings, in a text that is not
+    denied right before it."""
+
+    def __init__(self, terms: List[str], endings: List[str] = ()) -> None:
+        alternatives = [re.escape(t) for t in sorted(terms, key=len, reverse=True)]
+        if endings:
+            # (three letters at least before the ending: "april" is no "-pril" medicine)
+            alternatives.append(r"[a-z]{3,}(?:" + "|".join(re.escape(e) for e in endings) + ")")
+        joined = "|".join(alternatives)
+        self._pattern = re.compile(rf"(?<![\w-])(?:{joined})(?![\w-])") if alternatives else None
 
     def find(self, text: str) -> Optional[str]:
         if self._pattern is None:
@@ -58,7 +70,8 @@ class PhysicianRouter(StatelessComponent):
 
     def __init__(self, config: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(config)
-        self._terms = PhysicianTerms(load_terms(Path(self._config["topics_file"])))
+        topics = Path(self._config["topics_file"])
+        self._terms = PhysicianTerms(load_terms(topics), load_endings(topics))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

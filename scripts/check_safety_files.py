@@ -19,7 +19,15 @@ CONTEXT = ROOT / "content" / "context_rules.yml"
 SPELLING = ROOT / "content" / "spelling.yml"
 PHYSICIAN = ROOT / "content" / "physician_topics.yml"
 # as in components/physician_router.py (not imported: that would load Rasa into `make check`)
-PHYSICIAN_GROUPS = ("medicines", "doses", "supplements", "conditions", "treatments", "outlook")
+PHYSICIAN_GROUPS = (
+    "medicines",
+    "doses",
+    "supplements",
+    "conditions",
+    "treatments",
+    "outlook",
+    "medicine_endings",
+)
 # medspaCy's ConTextRule: its directions and the keys a group may have besides literals/patterns
 DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}
 RULE_KEYS = {"category", "direction", "max_scope", "max_targets", "terminated_by", "allowed_types",
@@ -145,6 +153,8 @@ def check_physician_topics(data: Dict[str, Any], report: Report) -> None:
         terms = data.get(group) or []
         if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
             report(PHYSICIAN, f"{group}:", f"{group} must be a list of words or phrases")
+        elif group == "medicine_endings" and not all(t.isalpha() and t.islower() for t in terms):
+            report(PHYSICIAN, f"{group}:", "medicine_endings are the ends of words, in lower case letters")
 
 
 CHECKS = {

@@ -273,9 +273,15 @@ def test_a_broken_physician_topics_file_is_named():
     messages = [m for _, m in _reports(check_safety_files.check_physician_topics, data)]
     assert messages == [
         "unknown group 'medicine': the groups are "
-        "medicines, doses, supplements, conditions, treatments, outlook",
+        "medicines, doses, supplements, conditions, treatments, outlook, medicine_endings",
         "supplements must be a list of words or phrases",
     ]
+
+
+def test_medicine_endings_are_word_endings():
+    data = {"medicine_endings": ["statin", "-pril"]}
+    messages = [m for _, m in _reports(check_safety_files.check_physician_topics, data)]
+    assert messages == ["medicine_endings are the ends of words, in lower case letters"]
 
 
 def test_a_spelling_correction_of_two_words_is_named():
