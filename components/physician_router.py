@@ -9,7 +9,7 @@ Symptom reports and emergencies are never rerouted: the safety layer after this 
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -22,8 +22,10 @@ DEFAULT_TOPICS = Path(__file__).resolve().parent.parent / "content" / "physician
 MEDICAL_INTENT = "ask_medical"
 NEVER_REROUTED = {"report_symptom", "report_emergency", MEDICAL_INTENT}
 GROUPS = ("medicines", "doses", "supplements", "conditions", "treatments", "outlook")
-# the endings of medicine names ("atorvastatin", "omeprazole"): a name nobody listed still counts
+# the endings of medicine names ("atorvastatin", "omeprazole"): a name nobody listed still counts,
+# unless it is one of the words that only look like one ("myostatin" is a protein the answers explain)
 ENDINGS = "medicine_endings"
+LOOKALIKES = "not_medicines"
 _DENIALS = {"no", "not", "without", "never", "don't", "dont", "doesn't", "nor"}
 
 
@@ -32,20 +34,27 @@ def load_terms(path: Path = DEFAULT_TOPICS) -> List[str]:
     return sorted({str(term).lower() for group in GROUPS for term in data.get(group) or []})
 
 
-def load_endings(path: Path = DEFAULT_TOPICS) -> List[str]:
+def load_endings(path: Path = DEFAULT_TOPICS) -> Tuple[List[str], List[str]]:
+    """The medicine name endings, and the words that end so but are no medicine."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return sorted({str(ending).lower() for ending in data.get(ENDINGS) or []})
+    return (
+        sorted({str(ending).lower() for ending in data.get(ENDINGS) or []}),
+        sorted({str(word).lower() for word in data.get(LOOKALIKES) or []}),
+    )
 
 
 class PhysicianTerms:
     """Finds the first term of the list, or word with one of the endings, in a text that is not
     denied right before it."""
 
-    def __init__(self, terms: List[str], endings: List[str] = ()) -> None:
+    def __init__(self, terms: List[str], endings: Sequence[str] = (), lookalikes: Sequence[str] = ()) -> None:
         alternatives = [re.escape(t) for t in sorted(terms, key=len, reverse=True)]
         if endings:
             # (three letters at least before the ending: "april" is no "-pril" medicine)
-            alternatives.append(r"[a-z]{3,}(?:" + "|".join(re.escape(e) for e in endings) + ")")
+            ending = r"[a-z]{3,}(?:" + "|".join(re.escape(e) for e in endings) + ")"
+            if lookalikes:
+                ending = r"(?!(?:" + "|".join(re.escape(w) for w in lookalikes) + r")(?![\w-]))" + ending
+            alternatives.append(ending)
         joined = "|".join(alternatives)
         self._pattern = re.compile(rf"(?<![\w-])(?:{joined})(?![\w-])") if alternatives else None
 
@@ -71,7 +80,7 @@ class PhysicianRouter(StatelessComponent):
     def __init__(self, config: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(config)
         topics = Path(self._config["topics_file"])
-        self._terms = PhysicianTerms(load_terms(topics), load_endings(topics))
+        self._terms = PhysicianTerms(load_terms(topics), *load_endings(topics))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -27,6 +27,7 @@ PHYSICIAN_GROUPS = (
     "treatments",
     "outlook",
     "medicine_endings",
+    "not_medicines",
 )
 # medspaCy's ConTextRule: its directions and the keys a group may have besides literals/patterns
 DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}

@@ -191,6 +191,7 @@ def test_protein_router_sends_a_protein_question_with_a_weight_to_the_calculator
         ("atorvastatin and muscle wasting, any link", "faq", "ask_medical"),
         ("can he walk after his omeprazole", "faq", "ask_medical"),
         ("in april we started walking again, how far is safe", "faq", "faq"),
+        ("does myostatin play a part in als", "faq", "faq"),
         ("no medication, just asking how long to hold a stretch", "faq", "faq"),
         ("how much protein does he need", "faq", "faq"),
         ("my legs ache since the new tablets and the baclofen", "report_symptom", "report_symptom"),

@@ -273,7 +273,7 @@ def test_a_broken_physician_topics_file_is_named():
     messages = [m for _, m in _reports(check_safety_files.check_physician_topics, data)]
     assert messages == [
         "unknown group 'medicine': the groups are "
-        "medicines, doses, supplements, conditions, treatments, outlook, medicine_endings",
+        "medicines, doses, supplements, conditions, treatments, outlook, medicine_endings, not_medicines",
         "supplements must be a list of words or phrases",
     ]
 
