@@ -38,6 +38,7 @@ from components.retrieval_fallback import FALLBACK_INTENT, RETRIEVAL_INTENT
 # marks the joined message FollowUpContext adds
 JOINED = "pace_follow_up_joined"
 FOLLOW_UP_INTENT = "ask_followup"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -71,8 +72,10 @@ class FollowUpResolver(StatelessComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # threshold: the joined message's answer confidence needed
-        return {"threshold": 0.3}
+        # threshold: the joined message's answer confidence needed; out_of_scope_within: for a
+        # message read as out of scope ("how do you prevent it"), that answer must also be among
+        # its own first few
+        return {"threshold": 0.3, "out_of_scope_within": 3}
 
     def process(self, messages: List[Message]) -> List[Message]:
         joined = [m for m in messages if m.get(JOINED)]
@@ -84,11 +87,15 @@ class FollowUpResolver(StatelessComponent):
     def _resolve(self, message: Message, joined: Message) -> None:
         intent = (message.get(INTENT) or {}).get("name")
         specific = intent == FOLLOW_UP_INTENT and SPECIFIC_FOLLOW_UP.search(message.get(TEXT) or "")
-        if intent not in (RETRIEVAL_INTENT, FALLBACK_INTENT) and not specific:
-            return  # (small talk, out of scope, a report, "why?": the new message says what it is)
+        unrelated = intent == OUT_OF_SCOPE_INTENT
+        if intent not in (RETRIEVAL_INTENT, FALLBACK_INTENT) and not specific and not unrelated:
+            return  # (small talk, a report, "why?": the new message says what it is)
         key, confidence = _answer(joined)
         if key is None or confidence < self._config["threshold"]:
             return
+        own = [r.get("intent_response_key") for r in _selection(message).get("ranking") or []]
+        if unrelated and key not in own[: self._config["out_of_scope_within"]]:
+            return  # ("lovely weather today" after a stretching question stays out of scope)
         if intent == RETRIEVAL_INTENT and _answer(message)[1] >= confidence:
             return  # surer on its own
         selector = dict(message.get(SELECTOR_PROPERTY) or {})

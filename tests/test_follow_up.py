@@ -119,8 +119,19 @@ def test_a_follow_up_about_the_answer_itself_stays_one(text):
     assert resolve(alone).get("intent")["name"] == "ask_followup"
 
 
+def test_a_follow_up_read_as_out_of_scope_takes_the_joined_answer_it_also_ranks_high():
+    """ "how do you prevent it" after the cachexia question: out of scope alone, but its own ranking
+    has the joined answer near the top; "lovely weather today" has not."""
+    near = message("out_of_scope", ("faq/texture_changes", 0.15), UNSURE)
+    assert resolve(near).get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/slp_role"
+    far = [(f"faq/other_{i}", 0.05) for i in range(5)] + [("faq/slp_role", 0.01)]
+    assert (
+        resolve(message("out_of_scope", ("faq/other_0", 0.05), far)).get("intent")["name"] == "out_of_scope"
+    )
+
+
 def test_small_talk_and_reports_are_left_as_they_are():
-    for intent in ("greet", "out_of_scope", "report_symptom"):
+    for intent in ("greet", "report_symptom"):
         assert resolve(message(intent, ("faq/texture_changes", 0.15), UNSURE)).get("intent")["name"] == intent
 
 
