@@ -17,6 +17,9 @@ _ABOUT_SOMEONE_ELSE = re.compile(
 # "why does she need that much": a question about the answer, whoever it names
 _ASKS_WHY = re.compile(r"\b(why|y|how come|what for)\b", re.IGNORECASE)
 MAX_SUGGESTIONS = 3
+# A "follow-up" with nothing before it to follow is a question of its own ("my dad has ALS and I
+# don't get what it is, can u explain"): its own topic answer, from this confidence
+OWN_ANSWER_FROM = 0.5
 # Non-topic intents worth suggesting, with the response that carries their title and question.
 SUGGESTABLE_INTENTS = {"ask_protein_needs": "utter_protein_range"}
 
@@ -32,7 +35,13 @@ class ActionContinueTopic(PaceAction):
     ) -> List[Dict[str, Any]]:
         last = last_topic_response(tracker)
         if last is None:
-            dispatcher.utter_message(response="utter_nothing_to_continue")
+            best = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get(
+                "response"
+            ) or {}
+            if best.get("intent_response_key") and best.get("confidence", 0.0) >= OWN_ANSWER_FROM:
+                dispatcher.utter_message(response=f"utter_{best['intent_response_key']}")
+            else:
+                dispatcher.utter_message(response="utter_nothing_to_continue")
             return []
         text = tracker.latest_message.get("text") or ""
         if _ABOUT_SOMEONE_ELSE.search(text) and not _ASKS_WHY.search(text):

@@ -86,12 +86,36 @@ async def test_the_latest_topic_wins(make_tracker, dispatcher, domain):
     assert responses_of(dispatcher) == ["utter_faq/continuous_loss"]
 
 
-async def test_follow_up_without_a_topic_offers_the_menu(make_tracker, dispatcher, domain):
-    tracker = make_tracker("tell me more", intent="ask_followup", events=[bot_said("utter_greet")])
+def own_answer(key, confidence):
+    return {
+        "response_selector": {"faq": {"response": {"intent_response_key": key, "confidence": confidence}}}
+    }
+
+
+@pytest.mark.parametrize("confidence", [None, 0.3])
+async def test_follow_up_without_a_topic_offers_the_menu(make_tracker, dispatcher, domain, confidence):
+    extra = own_answer("faq/what_is_als", confidence) if confidence else None
+    tracker = make_tracker(
+        "tell me more", intent="ask_followup", events=[bot_said("utter_greet")], parse_extra=extra
+    )
 
     await ActionContinueTopic().run(dispatcher, tracker, domain)
 
     assert responses_of(dispatcher) == ["utter_nothing_to_continue"]
+
+
+async def test_a_follow_up_with_nothing_to_follow_gets_its_own_likely_answer(
+    make_tracker, dispatcher, domain
+):
+    tracker = make_tracker(
+        "my dad has it and i dont get what it is can u explain",
+        intent="ask_followup",
+        parse_extra=own_answer("faq/what_is_als", 0.8),
+    )
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_faq/what_is_als"]
 
 
 def test_every_next_link_points_to_an_answer(domain):
