@@ -22,6 +22,7 @@ Without a tracker (`rasa test nlu`, `/model/parse`) nothing changes. Rasa keeps 
 of the batch as the result.
 """
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,7 +31,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.topics import SPECIFIC_FOLLOW_UP
 from components.answer_selector import SELECTOR_PROPERTY
 from components.base import StatelessComponent, set_intent
 from components.retrieval_fallback import FALLBACK_INTENT, RETRIEVAL_INTENT
@@ -39,6 +39,12 @@ from components.retrieval_fallback import FALLBACK_INTENT, RETRIEVAL_INTENT
 JOINED = "pace_follow_up_joined"
 FOLLOW_UP_INTENT = "ask_followup"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
+# A follow-up that asks a question of its own about the last answer ("how long for", "how often",
+# "what kind", "who teaches it"): its answer is the one it reads as joined to the last topic
+# question, not the next one that action_continue_topic would give. "how come" asks why.
+SPECIFIC_FOLLOW_UP = re.compile(
+    r"^\W*(how(?! come\b)|what (kind|sort|type)|which|who|when|where)\b", re.IGNORECASE
+)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -29,18 +29,14 @@ LOOKALIKES = "not_medicines"
 _DENIALS = {"no", "not", "without", "never", "don't", "dont", "doesn't", "nor"}
 
 
-def load_terms(path: Path = DEFAULT_TOPICS) -> List[str]:
+def load_topics(path: Path = DEFAULT_TOPICS) -> Tuple[List[str], List[str], List[str]]:
+    """The file's terms; its medicine name endings; and the words that end so but are no medicine."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return sorted({str(term).lower() for group in GROUPS for term in data.get(group) or []})
 
+    def words(*groups: str) -> List[str]:
+        return sorted({str(word).lower() for group in groups for word in data.get(group) or []})
 
-def load_endings(path: Path = DEFAULT_TOPICS) -> Tuple[List[str], List[str]]:
-    """The medicine name endings, and the words that end so but are no medicine."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return (
-        sorted({str(ending).lower() for ending in data.get(ENDINGS) or []}),
-        sorted({str(word).lower() for word in data.get(LOOKALIKES) or []}),
-    )
+    return words(*GROUPS), words(ENDINGS), words(LOOKALIKES)
 
 
 class PhysicianTerms:
@@ -79,8 +75,7 @@ class PhysicianRouter(StatelessComponent):
 
     def __init__(self, config: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(config)
-        topics = Path(self._config["topics_file"])
-        self._terms = PhysicianTerms(load_terms(topics), *load_endings(topics))
+        self._terms = PhysicianTerms(*load_topics(Path(self._config["topics_file"])))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
