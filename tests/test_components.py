@@ -4,6 +4,7 @@ fallback and the featurizer."""
 import pytest
 import scipy.sparse
 from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.tokenizers.spacy_tokenizer import SpacyTokenizer
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
@@ -15,6 +16,7 @@ from components.protein_router import ProteinRouter
 from components.retrieval_fallback import RetrievalFallback
 from components.shortcut_guard import ShortcutGuard
 from components.symptom_detector import SymptomDetector
+from components.tokenizer import PaceTokenizer
 
 
 @pytest.fixture
@@ -406,3 +408,20 @@ def test_the_model_storage_keeps_nothing_it_could_not_read_back_safely(tmp_path)
         (directory / "model.skops").write_bytes(b"PK")
     with pytest.raises(FileNotFoundError, match="older Pace"):
         restore(storage, Resource("old"))
+
+
+def test_pace_tokenizer_gives_spacys_tokens_with_a_fingerprint_that_follows_their_values(nlp):
+    text = "my calves cramped on the bike"
+    msg = Message(data={TEXT: text})
+    msg.set(SPACY_DOCS[TEXT], nlp(text))
+    ours = PaceTokenizer(PaceTokenizer.get_default_config()).tokenize(msg, TEXT)
+    rasas = SpacyTokenizer(SpacyTokenizer.get_default_config()).tokenize(msg, TEXT)
+    assert [(t.text, t.start, t.end, t.lemma, t.data) for t in ours] == [
+        (t.text, t.start, t.end, t.lemma, t.data) for t in rasas
+    ]
+    again = PaceTokenizer(PaceTokenizer.get_default_config()).tokenize(msg, TEXT)
+    assert [t.fingerprint() for t in ours] == [t.fingerprint() for t in again]
+    assert len({t.fingerprint() for t in ours}) == len(ours)
+    before = ours[0].fingerprint()
+    ours[0].set("pos", "NOUN")
+    assert ours[0].fingerprint() != before
