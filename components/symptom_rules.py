@@ -175,6 +175,7 @@ class SymptomRules:
         self._add(_OXYGEN, oxygen.get("words") or [])
         self._oxygen_limit = float(oxygen.get("at_or_below", 0))
         self._oxygen_reach = int(oxygen.get("within", 4))
+        self._oxygen_ends = frozenset(w.lower() for w in oxygen.get("ends_at") or [])
         self._add(_BODY, patterns.get("body_parts") or [], typos=True)
         self._add(_IDIOM, patterns.get("idioms") or [])
         self._decision = Decision.from_dict(context.get("decision") or {})
@@ -310,12 +311,15 @@ class SymptomRules:
 
     def _low_oxygen(self, doc: Doc, spans: List[Span]) -> List[Span]:
         """An oxygen reading at or below the limit ("sats at 84", "oximeter says 82%"), as an
-        emergency phrase from the oxygen word to the number."""
+        emergency phrase from the oxygen word to the number. The reading ends at the next other
+        measurement named ("sats 97% on air, pulse 74" is no low reading)."""
         found = []
         for span in spans:
             if span.label_ != _OXYGEN:
                 continue
             for token in doc[span.end : span.end + self._oxygen_reach]:
+                if token.lower_ in self._oxygen_ends:
+                    break
                 if token.is_digit and 50 <= int(token.text) <= self._oxygen_limit:
                     found.append(Span(doc, span.start, token.i + 1, label=_EMERGENCY))
                     break

@@ -71,6 +71,11 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
         if not isinstance(limit, int) or not 50 <= limit <= 100:
             message = f"oxygen_readings needs at_or_below: a percentage (50 to 100), not {limit!r}"
             report(PATTERNS, "at_or_below:", message)
+        ends = oxygen.get("ends_at") or []
+        if not isinstance(ends, list) or not all(
+            isinstance(w, str) and w.strip() and " " not in w.strip() for w in ends
+        ):
+            report(PATTERNS, "ends_at:", "oxygen_readings ends_at needs a list of single words")
     for key in ("body_parts", "idioms"):
         _check_phrases(data.get(key) or [], f"{key}:", report)
 

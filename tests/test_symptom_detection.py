@@ -88,6 +88,8 @@ def test_a_treatment_of_the_physician_topics_file_makes_a_symptom_a_question_abo
         ("his sats are 97 after the walk", False),
         ("what if his sats drop to 85", False),
         ("my o2 was 88 last year", False),
+        ("obs after exercise: sats 97% on air, pulse 74, BP 124/78", False),
+        ("the finger clip says 87 and keeps dropping", True),
     ],
 )
 def test_a_low_oxygen_reading_is_an_emergency(rules, nlp, text, urgent):
