@@ -7,7 +7,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PaceAction
-from actions.topics import last_topic_response, next_topic_response, reason_response, response_metadata
+from actions.topics import (
+    last_topic_response,
+    last_turn_responses,
+    next_topic_response,
+    reason_response,
+    response_metadata,
+)
 
 # "and for him?", "what about my wife": the same answer, for the person they care for
 _ABOUT_SOMEONE_ELSE = re.compile(
@@ -20,6 +26,14 @@ MAX_SUGGESTIONS = 3
 # A "follow-up" with nothing before it to follow is a question of its own ("my dad has ALS and I
 # don't get what it is, can u explain"): its own topic answer, from this confidence
 OWN_ANSWER_FROM = 0.5
+# "why?" right after an answer that is no topic answer: why Pace said it, most urgent first
+WHY_OF_RESPONSE = {
+    "utter_emergency": "utter_why_emergency",
+    "utter_stop_and_call_physician": "utter_faq/stop_signals",
+    "utter_ask_physician": "utter_why_physician",
+    "utter_out_of_scope": "utter_why_out_of_scope",
+    "utter_weight_implausible": "utter_why_weight_check",
+}
 # Non-topic intents worth suggesting, with the response that carries their title and question.
 SUGGESTABLE_INTENTS = {"ask_protein_needs": "utter_protein_range"}
 
@@ -33,6 +47,13 @@ class ActionContinueTopic(PaceAction):
     async def perform(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        if _ASKS_WHY.search(text):
+            said = last_turn_responses(tracker)
+            for response, reason in WHY_OF_RESPONSE.items():
+                if response in said:
+                    dispatcher.utter_message(response=reason)
+                    return []
         last = last_topic_response(tracker)
         if last is None:
             best = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get(
@@ -43,7 +64,6 @@ class ActionContinueTopic(PaceAction):
             else:
                 dispatcher.utter_message(response="utter_nothing_to_continue")
             return []
-        text = tracker.latest_message.get("text") or ""
         if _ABOUT_SOMEONE_ELSE.search(text) and not _ASKS_WHY.search(text):
             dispatcher.utter_message(response="utter_same_for_them")
             dispatcher.utter_message(response=last)

@@ -1,6 +1,6 @@
 """What the conversation was about: the last topic answer Pace gave, read from the tracker."""
 
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 
@@ -20,6 +20,17 @@ def last_topic_response(tracker: Tracker) -> str | None:
         if name.startswith("utter_faq/") or name in TOPIC_OF_RESPONSE:
             return name
     return None
+
+
+def last_turn_responses(tracker: Tracker) -> List[str]:
+    """Names of the responses of Pace's last turn, the one before the latest message, last first."""
+    said: List[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            said.append((event.get("metadata") or {}).get("utter_action") or "")
+        elif event.get("event") == "user" and said:
+            break
+    return said
 
 
 def response_metadata(domain: Dict[str, Any], name: str) -> Dict[str, Any]:

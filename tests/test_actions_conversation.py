@@ -86,6 +86,61 @@ async def test_the_latest_topic_wins(make_tracker, dispatcher, domain):
     assert responses_of(dispatcher) == ["utter_faq/continuous_loss"]
 
 
+def user_said(text):
+    return {"event": "user", "text": text, "parse_data": {"text": text}}
+
+
+@pytest.mark.parametrize(
+    "said, expected",
+    [
+        (["utter_out_of_scope"], "utter_why_out_of_scope"),
+        (["utter_ask_physician"], "utter_why_physician"),
+        (["utter_weight_implausible"], "utter_why_weight_check"),
+        (["utter_stop_and_call_physician", "utter_symptom_named"], "utter_faq/stop_signals"),
+        (["utter_emergency", "utter_stop_and_call_physician", "utter_symptom_named"], "utter_why_emergency"),
+    ],
+)
+async def test_why_right_after_an_answer_that_is_no_topic_says_why_pace_said_it(
+    make_tracker, dispatcher, domain, said, expected
+):
+    events = [bot_said("utter_faq/stretching"), user_said("can you fill in a form")]
+    tracker = make_tracker("why not?", intent="ask_followup", events=events + [bot_said(n) for n in said])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == [expected]
+
+
+async def test_why_after_a_topic_answer_ignores_an_earlier_turn_that_was_no_topic(
+    make_tracker, dispatcher, domain
+):
+    events = [
+        bot_said("utter_out_of_scope"),
+        user_said("are stretches good"),
+        bot_said("utter_faq/stretching"),
+    ]
+    tracker = make_tracker("why?", intent="ask_followup", events=events)
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_faq/exercise_benefits"]
+
+
+async def test_a_follow_up_that_asks_no_why_after_an_answer_that_is_no_topic_continues_the_topic(
+    make_tracker, dispatcher, domain
+):
+    events = [
+        bot_said("utter_faq/stretching"),
+        user_said("what about my meds"),
+        bot_said("utter_ask_physician"),
+    ]
+    tracker = make_tracker("tell me more", intent="ask_followup", events=events)
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_faq/range_of_motion"]
+
+
 def own_answer(key, confidence):
     return {
         "response_selector": {"faq": {"response": {"intent_response_key": key, "confidence": confidence}}}
