@@ -26,6 +26,9 @@ MAX_SUGGESTIONS = 3
 # A "follow-up" with nothing before it to follow is a question of its own ("my dad has ALS and I
 # don't get what it is, can u explain"): its own topic answer, from this confidence
 OWN_ANSWER_FROM = 0.5
+# "is that per day?" after a protein amount
+_ASKS_PER_WHAT = re.compile(r"\b(day|daily|days|meal|meals|week|weekly|a time|each time)\b", re.IGNORECASE)
+PROTEIN_AMOUNTS = ("utter_protein_grams", "utter_protein_range")
 # "why?" right after an answer that is no topic answer: why Pace said it, most urgent first
 WHY_OF_RESPONSE = {
     "utter_emergency": "utter_why_emergency",
@@ -63,6 +66,9 @@ class ActionContinueTopic(PaceAction):
                 dispatcher.utter_message(response=f"utter_{best['intent_response_key']}")
             else:
                 dispatcher.utter_message(response="utter_nothing_to_continue")
+            return []
+        if last in PROTEIN_AMOUNTS and _ASKS_PER_WHAT.search(text) and not _ASKS_WHY.search(text):
+            dispatcher.utter_message(response="utter_protein_per_day")
             return []
         if _ABOUT_SOMEONE_ELSE.search(text) and not _ASKS_WHY.search(text):
             dispatcher.utter_message(response="utter_same_for_them")

@@ -77,6 +77,15 @@ async def test_follow_up_after_the_protein_calculator(make_tracker, dispatcher, 
     assert responses_of(dispatcher) == ["utter_faq/protein_why"]
 
 
+@pytest.mark.parametrize("text", ["is that per day", "per day or per meal?", "is that a day?"])
+async def test_per_day_after_a_protein_amount_says_it_is_a_day(make_tracker, dispatcher, domain, text):
+    tracker = make_tracker(text, intent="ask_followup", events=[bot_said("utter_protein_grams")])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_protein_per_day"]
+
+
 async def test_the_latest_topic_wins(make_tracker, dispatcher, domain):
     events = [bot_said("utter_faq/stretching"), bot_said("utter_greet"), bot_said("utter_faq/myostatin")]
     tracker = make_tracker("tell me more", intent="ask_followup", events=events)
