@@ -285,7 +285,8 @@ class SymptomRules:
         targets = filter_spans([s for s in targets if not s.label_.startswith(_WITH)])
         doc.spans[SPAN_GROUP] = targets
         self._context(doc)
-        context_words = [s for s in spans if s.label_.startswith(_WITH)]
+        # (not inside an idiom, "blood pressure", nor the symptom's own words, "a rash")
+        context_words = [s for s in spans if s.label_.startswith(_WITH) and not _inside_any(s, idioms)]
         bodies = [s for s in targets if s.label_ == _BODY]
 
         emergency, symptoms, evidence = False, [], False
@@ -334,7 +335,10 @@ class SymptomRules:
     def _urgent_combination(self, span: Span, category: str, context_words: List[Span]) -> bool:
         for categories, key in self._combinations:
             if category in categories and any(
-                w.label_ == key and w.sent.start == span.sent.start for w in context_words
+                w.label_ == key
+                and w.sent.start == span.sent.start
+                and (w.end <= span.start or span.end <= w.start)
+                for w in context_words
             ):
                 return True
         return False

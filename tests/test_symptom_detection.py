@@ -97,6 +97,21 @@ def test_a_low_oxygen_reading_is_an_emergency(rules, nlp, text, urgent):
     assert (finding is not None and finding.tier == EMERGENCY) is urgent, text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he's got a rash where the splint rubs",
+        "shoulders screaming after the band work",
+        "dizzy after the walk, his blood pressure tablets were changed",
+    ],
+)
+def test_a_combination_needs_words_besides_the_symptoms_own(rules, nlp, text):
+    # "rash" and "screaming" are both a symptom and a word that makes another symptom urgent;
+    # "blood" inside "blood pressure" is no bleeding
+    finding = detect(rules, nlp, text)
+    assert finding is not None and finding.tier == SYMPTOM, text
+
+
 @pytest.mark.parametrize("text", ["he cant hold his head up", "i couldnt stop coughing at dinner"])
 def test_a_context_rule_written_with_nt_matches_every_spelling_of_it(rules, nlp, text):
     # "n't hold" in context_rules.yml is a report, not a denial, however "can't" is typed
