@@ -194,6 +194,8 @@ def test_protein_router_sends_a_protein_question_with_a_weight_to_the_calculator
         ("can he walk after his omeprazole", "faq", "ask_medical"),
         ("in april we started walking again, how far is safe", "faq", "faq"),
         ("does myostatin play a part in als", "faq", "faq"),
+        ("is a sleep study needed to check his breathing", "faq", "ask_medical"),
+        ("does he need a bone density scan before the weights", "faq", "ask_medical"),
         ("no medication, just asking how long to hold a stretch", "faq", "faq"),
         ("how much protein does he need", "faq", "faq"),
         ("my legs ache since the new tablets and the baclofen", "report_symptom", "report_symptom"),
