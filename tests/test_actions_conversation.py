@@ -120,34 +120,32 @@ async def test_why_right_after_an_answer_that_is_no_topic_says_why_pace_said_it(
     assert responses_of(dispatcher) == [expected]
 
 
-async def test_why_after_a_topic_answer_ignores_an_earlier_turn_that_was_no_topic(
-    make_tracker, dispatcher, domain
+@pytest.mark.parametrize(
+    "earlier, text, expected",
+    [
+        # a why after a topic answer: the turn before it, which was no topic answer, does not count
+        (
+            ["utter_out_of_scope", "are stretches good", "utter_faq/stretching"],
+            "why?",
+            "utter_faq/exercise_benefits",
+        ),
+        # a follow-up that asks no why after an answer that is no topic answer goes on with the topic
+        (
+            ["utter_faq/stretching", "what about my meds", "utter_ask_physician"],
+            "tell me more",
+            "utter_faq/range_of_motion",
+        ),
+    ],
+)
+async def test_only_a_why_right_after_an_answer_that_is_no_topic_is_about_that_answer(
+    make_tracker, dispatcher, domain, earlier, text, expected
 ):
-    events = [
-        bot_said("utter_out_of_scope"),
-        user_said("are stretches good"),
-        bot_said("utter_faq/stretching"),
-    ]
-    tracker = make_tracker("why?", intent="ask_followup", events=events)
+    events = [bot_said(e) if e.startswith("utter_") else user_said(e) for e in earlier]
+    tracker = make_tracker(text, intent="ask_followup", events=events)
 
     await ActionContinueTopic().run(dispatcher, tracker, domain)
 
-    assert responses_of(dispatcher) == ["utter_faq/exercise_benefits"]
-
-
-async def test_a_follow_up_that_asks_no_why_after_an_answer_that_is_no_topic_continues_the_topic(
-    make_tracker, dispatcher, domain
-):
-    events = [
-        bot_said("utter_faq/stretching"),
-        user_said("what about my meds"),
-        bot_said("utter_ask_physician"),
-    ]
-    tracker = make_tracker("tell me more", intent="ask_followup", events=events)
-
-    await ActionContinueTopic().run(dispatcher, tracker, domain)
-
-    assert responses_of(dispatcher) == ["utter_faq/range_of_motion"]
+    assert responses_of(dispatcher) == [expected]
 
 
 def own_answer(key, confidence):
