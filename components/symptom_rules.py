@@ -265,7 +265,9 @@ class SymptomRules:
                 return
             limit = 2 if len(word) >= 7 else 1
             found = self._speller.lookup(word, Verbosity.TOP, max_edit_distance=limit)
-            if found:
+            # (two slips and a different first letter is more often another word: "spareing" is
+            # "sparing", not "paleing")
+            if found and (found[0].distance < 2 or found[0].term[0] == word[0]):
                 token.norm_, token.lemma_ = self._typo_forms[found[0].term]
 
     # ----------------------------------------------------------------------------------------
