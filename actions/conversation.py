@@ -51,7 +51,8 @@ class ActionContinueTopic(PaceAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
-        if _ASKS_WHY.search(text):
+        asks_why = bool(_ASKS_WHY.search(text))
+        if asks_why:
             said = last_turn_responses(tracker)
             for response, reason in WHY_OF_RESPONSE.items():
                 if response in said:
@@ -67,15 +68,14 @@ class ActionContinueTopic(PaceAction):
             else:
                 dispatcher.utter_message(response="utter_nothing_to_continue")
             return []
-        if last in PROTEIN_AMOUNTS and _ASKS_PER_WHAT.search(text) and not _ASKS_WHY.search(text):
-            dispatcher.utter_message(response="utter_protein_per_day")
-            return []
-        if _ABOUT_SOMEONE_ELSE.search(text) and not _ASKS_WHY.search(text):
-            dispatcher.utter_message(response="utter_same_for_them")
-            dispatcher.utter_message(response=last)
-            return []
-        if not _ASKS_WHY.search(text):
-            dispatcher.utter_message(response=next_topic_response(domain, last) or last)
+        if not asks_why:
+            if last in PROTEIN_AMOUNTS and _ASKS_PER_WHAT.search(text):
+                dispatcher.utter_message(response="utter_protein_per_day")
+            elif _ABOUT_SOMEONE_ELSE.search(text):
+                dispatcher.utter_message(response="utter_same_for_them")
+                dispatcher.utter_message(response=last)
+            else:
+                dispatcher.utter_message(response=next_topic_response(domain, last) or last)
             return []
         reason = reason_response(domain, last)
         if reason is None:

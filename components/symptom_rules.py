@@ -287,7 +287,7 @@ class SymptomRules:
         targets = filter_spans([s for s in targets if not s.label_.startswith(_WITH)])
         doc.spans[SPAN_GROUP] = targets
         self._context(doc)
-        # (not inside an idiom, "blood pressure", nor the symptom's own words, "a rash")
+        # (not inside an idiom: "blood pressure" is no bleeding)
         context_words = [s for s in spans if s.label_.startswith(_WITH) and not _inside_any(s, idioms)]
         bodies = [s for s in targets if s.label_ == _BODY]
 
@@ -339,6 +339,7 @@ class SymptomRules:
             if category in categories and any(
                 w.label_ == key
                 and w.sent.start == span.sent.start
+                # (words besides the symptom's own: "a rash" alone is no rash with a rash)
                 and (w.end <= span.start or span.end <= w.start)
                 for w in context_words
             ):
