@@ -18,7 +18,7 @@ so a long message of gibberish costs milliseconds, not seconds.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -176,6 +176,7 @@ class SymptomRules:
         self._oxygen_limit = float(oxygen.get("at_or_below", 0))
         self._oxygen_reach = int(oxygen.get("within", 4))
         self._oxygen_ends = frozenset(w.lower() for w in oxygen.get("ends_at") or [])
+        self._weights = WeightsCompared.from_dict(patterns.get("weights_compared") or {})
         self._add(_BODY, patterns.get("body_parts") or [], typos=True)
         self._add(_IDIOM, patterns.get("idioms") or [])
         self._decision = Decision.from_dict(context.get("decision") or {})
@@ -281,6 +282,7 @@ class SymptomRules:
         spans = [Span(doc, start, end, label=match_id) for match_id, start, end in self._matcher(doc)]
         idioms = [s for s in spans if s.label_ == _IDIOM]
         spans = [s for s in spans if s.label_ != _OXYGEN] + self._low_oxygen(doc, spans)
+        spans += self._weights.loss(doc)
         targets = [s for s in spans if s.label_ != _IDIOM and not _inside_any(s, idioms)]
         # overlapping phrases ("chest pain" and "pain"): the longest stays, an emergency on a tie
         targets = sorted(targets, key=lambda s: s.label_ != _EMERGENCY)
@@ -330,6 +332,8 @@ class SymptomRules:
 
     def _reported(self, span: Span) -> bool:
         categories = {modifier.category for modifier in span._.modifiers}
+        if span.label_ == _WEIGHTS_LOSS:
+            categories.discard(HISTORICAL)  # (a weight compared is always one of the past)
         if self._decision.blocks(categories):
             return False
         return not _quoted(span)
@@ -345,6 +349,109 @@ class SymptomRules:
             ):
                 return True
         return False
+
+
+# a weight with its unit ("62kg", "9st 4", "11 stone 2 lb"), or a number alone ("he was 67")
+_WEIGHT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*%)\s*([a-z]+)?(?:\s+(\d{1,2})(?![\d.,]))?",
+    re.IGNORECASE,
+)
+_STONE_UNITS = {"st", "stone", "stones"}
+_WEIGHTS_LOSS = "symptom:weight_loss:compared"
+HISTORICAL = "HISTORICAL"
+# a number followed by one of these is no body weight ("30 mins", "3 days")
+_NOT_WEIGHT_UNITS = frozenset(
+    "g gram grams mg ml l cm mm m km mile miles min mins minute minutes sec secs second seconds hr hrs"
+    " hour hours day days week weeks month months year years yr yrs yo rep reps set sets time times"
+    " step steps bpm percent kcal calories am pm".split()
+)
+
+
+@dataclass(frozen=True)
+class WeightsCompared:
+    """The `weights_compared` section of symptom_patterns.yml: two body weights of one person, the
+    later lower by at least `loss_at_least_percent` of the earlier, are a weight loss ("62kg
+    today, he was 67 at christmas"). The earlier is the one with the nearer past word ("was",
+    "christmas"), else the one without a word of now ("today"), else the one named first."""
+
+    loss_at_least_percent: float = 0.0
+    kg_per_unit: Dict[str, float] = field(default_factory=dict)
+    past: FrozenSet[str] = frozenset()
+    now: FrozenSet[str] = frozenset()
+    reach: int = 3
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "WeightsCompared":
+        return cls(
+            float(data.get("loss_at_least_percent") or 0.0),
+            {str(k).lower(): float(v) for k, v in (data.get("kg_per_unit") or {}).items()},
+            frozenset(str(w).lower() for w in data.get("past") or []),
+            frozenset(str(w).lower() for w in data.get("now") or []),
+            int(data.get("within", 3)),
+        )
+
+    def loss(self, doc: Doc) -> List[Span]:
+        """A symptom:weight_loss span from the first weight to the second, when they say a loss."""
+        if not self.kg_per_unit:
+            return []
+        weights = self._weights(doc)
+        if len(weights) != 2:
+            return []
+        (first_kg, first), (second_kg, second) = weights
+        first_when, second_when = self._when(doc, first), self._when(doc, second)
+        if not first_when and not second_when:
+            return []  # ("he is 80kg and I'm 62kg": two people, most likely)
+        earlier_first = first_when <= second_when
+        before, after = (first_kg, second_kg) if earlier_first else (second_kg, first_kg)
+        if before - after < before * self.loss_at_least_percent / 100:
+            return []
+        return [Span(doc, first.start, second.end, label=_WEIGHTS_LOSS)]
+
+    def _weights(self, doc: Doc) -> List[Tuple[float, Span]]:
+        with_unit, bare = [], []
+        for match in _WEIGHT.finditer(doc.text):
+            amount = float(match.group(1).replace(",", "."))
+            unit = (match.group(2) or "").lower()
+            if unit in self.kg_per_unit:
+                kg = amount * self.kg_per_unit[unit]
+                end = match.end(2)
+                if unit in _STONE_UNITS and match.group(3):
+                    kg += float(match.group(3)) * self.kg_per_unit.get("lb", 0.0)
+                    end = match.end(3)
+                span = doc.char_span(match.start(1), end, alignment_mode="expand")
+                with_unit.append((kg, span, amount, unit))
+            elif unit not in _NOT_WEIGHT_UNITS:
+                bare.append((amount, doc.char_span(match.start(1), match.end(1), alignment_mode="expand")))
+        if not with_unit:
+            return []
+        found = [(kg, span) for kg, span, _, _ in with_unit]
+        # a number alone is a weight in the unit of the other, when it is near it ("62kg ... was 67")
+        _, _, amount, unit = with_unit[0]
+        if unit not in _STONE_UNITS:
+            found += [
+                (number * self.kg_per_unit[unit], span)
+                for number, span in bare
+                if abs(number - amount) <= 0.3 * amount
+            ]
+        return sorted(found, key=lambda pair: pair[1].start)
+
+    def _when(self, doc: Doc, span: Span) -> int:
+        """-1 said of the past, 1 of now, 0 neither: by the nearest such word within reach, in
+        the same clause ("weight 58kg, was 62 in march": the "was" is the 62's)."""
+        sides = (
+            reversed(doc[max(0, span.start - self.reach) : span.start]),
+            doc[span.end : span.end + self.reach],
+        )
+        best = None
+        for side in sides:
+            for distance, token in enumerate(side, start=1):
+                if token.is_punct:
+                    break
+                word = token.lower_
+                if (word in self.past or word in self.now) and (best is None or distance < best[0]):
+                    best = (distance, -1 if word in self.past else 1)
+                    break
+        return best[1] if best else 0
 
 
 def _reading(targets: Iterable[Span], finding: "Finding | None", evidence: bool) -> Tuple[str, ...]:

@@ -76,8 +76,38 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
             isinstance(w, str) and w.strip() and " " not in w.strip() for w in ends
         ):
             report(PATTERNS, "ends_at:", "oxygen_readings ends_at needs a list of single words")
+    weights = data.get("weights_compared")
+    if weights is not None:
+        _check_weights_compared(weights, report)
     for key in ("body_parts", "idioms"):
         _check_phrases(data.get(key) or [], f"{key}:", report)
+
+
+def _check_weights_compared(weights: Any, report: Report) -> None:
+    percent = weights.get("loss_at_least_percent")
+    if not isinstance(percent, int | float) or not 0 < percent <= 50:
+        message = (
+            "weights_compared needs loss_at_least_percent: a percentage (above 0, at most 50), "
+            f"not {percent!r}"
+        )
+        report(PATTERNS, "loss_at_least_percent:", message)
+    units = weights.get("kg_per_unit")
+    if (
+        not isinstance(units, dict)
+        or not units
+        or not all(isinstance(v, int | float) and v > 0 for v in units.values())
+    ):
+        report(
+            PATTERNS,
+            "kg_per_unit:",
+            "weights_compared kg_per_unit needs units, each with its kilograms (a number)",
+        )
+    for key in ("past", "now"):
+        words = weights.get(key) or []
+        if not isinstance(words, list) or not all(
+            isinstance(w, str) and w.strip() and " " not in w.strip() for w in words
+        ):
+            report(PATTERNS, f"{key}:", f"weights_compared {key} needs a list of single words")
 
 
 def _check_phrases(phrases: Any, anchor: str, report: Report) -> None:

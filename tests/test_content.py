@@ -259,6 +259,11 @@ def test_broken_symptom_patterns_are_named():
             "combinations": [{"symptoms": ["breath"], "with": ["at rest"]}],
             "oxygen_readings": {"words": ["sats"], "at_or_below": "ninety"},
         },
+        "weights_compared": {
+            "loss_at_least_percent": 0,
+            "kg_per_unit": {"kg": "one"},
+            "past": ["a week ago"],
+        },
     }
     messages = [m for _, m in _reports(check_safety_files.check_patterns, data)]
     assert "symptom category pain needs a label" in messages
@@ -266,6 +271,9 @@ def test_broken_symptom_patterns_are_named():
     assert any(m.startswith("not a phrase: None") for m in messages)
     assert "'Cramp' is listed twice under cramping" in messages
     assert any("unknown symptom categories: ['breath']" in m for m in messages)
+    assert any(m.startswith("weights_compared needs loss_at_least_percent") for m in messages)
+    assert any(m.startswith("weights_compared kg_per_unit needs units") for m in messages)
+    assert "weights_compared past needs a list of single words" in messages
 
 
 def test_a_broken_physician_topics_file_is_named():

@@ -151,3 +151,41 @@ def test_the_typo_look_ups_of_one_message_are_bounded(rules, nlp, monkeypatch):
 def test_a_medicine_is_never_read_as_a_misspelled_symptom(rules, nlp):
     # "statins" is two letters from "strains"; the physician topics file names it as a medicine
     assert detect(rules, nlp, "should i stop my statins now that i have als?") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "scales said 58.5 kg this morning, she was 62 kg in the spring",
+        "he was 11 stone 3 at diagnosis and he's 10 stone 4 now",
+        "my weight was 70 kilos in june, now 66",
+        "down from 160 lbs to 148 lbs",
+    ],
+)
+def test_two_weights_of_one_person_that_fall_are_a_weight_loss(rules, nlp, text):
+    assert detect(rules, nlp, text).category == "weight_loss"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "63.1 kg last week and 63.4 kg this morning, steady",
+        "he was 75 kg at christmas and he's 74.5 now",
+        "my husband is 90kg and I'm 58kg",
+        "if she drops from 60 kg to 55 kg, what should we do",
+        "she was 9 stone, walks 30 mins a day now",
+    ],
+)
+def test_two_weights_that_say_no_loss_are_no_report(rules, nlp, text):
+    assert detect(rules, nlp, text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "his left arm is much weaker but his right side is still strong",
+        "her left side is weaker than her right, can she use the bands",
+    ],
+)
+def test_a_weaker_side_on_its_own_is_a_report_not_an_emergency(rules, nlp, text):
+    assert detect(rules, nlp, text).tier == SYMPTOM
