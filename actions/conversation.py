@@ -7,13 +7,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PaceAction
+from actions.nutrition import ActionCalculateProtein
 from actions.topics import (
+    examples_response,
     last_topic_response,
     last_turn_responses,
     next_topic_response,
     reason_response,
     response_metadata,
 )
+from actions.weights import parse_weight
 
 # "and for him?", "what about my wife": the same answer, for the person they care for
 _ABOUT_SOMEONE_ELSE = re.compile(
@@ -26,6 +29,11 @@ MAX_SUGGESTIONS = 3
 # A "follow-up" with nothing before it to follow is a question of its own ("my dad has ALS and I
 # don't get what it is, can u explain"): its own topic answer, from this confidence
 OWN_ANSWER_FROM = 0.5
+# "like what?", "such as?": examples of what the last answer named
+_ASKS_FOR_EXAMPLES = re.compile(
+    r"\b(like what|such as|for (example|instance)|examples?|e\.?g|what sort of (thing|exercise)s?)\b",
+    re.IGNORECASE,
+)
 # "is that per day?" after a protein amount
 _ASKS_PER_WHAT = re.compile(r"\b(day|daily|days|meal|meals|week|weekly|a time|each time)\b", re.IGNORECASE)
 PROTEIN_AMOUNTS = ("utter_protein_grams", "utter_protein_range")
@@ -42,7 +50,7 @@ SUGGESTABLE_INTENTS = {"ask_protein_needs": "utter_protein_range"}
 
 
 class ActionContinueTopic(PaceAction):
-    """'Why?', 'tell me more', 'and for him?' continue the last topic answer."""
+    """'Why?', 'tell me more', 'like what?', 'and for him?' continue the last topic answer."""
 
     def name(self) -> str:
         return "action_continue_topic"
@@ -69,11 +77,16 @@ class ActionContinueTopic(PaceAction):
                 dispatcher.utter_message(response="utter_nothing_to_continue")
             return []
         if not asks_why:
+            if last in PROTEIN_AMOUNTS and parse_weight(text) is not None:
+                # ("and for me? I'm 62 kg": the same calculation, for another weight)
+                return await ActionCalculateProtein().perform(dispatcher, tracker, domain)
             if last in PROTEIN_AMOUNTS and _ASKS_PER_WHAT.search(text):
                 dispatcher.utter_message(response="utter_protein_per_day")
             elif _ABOUT_SOMEONE_ELSE.search(text):
                 dispatcher.utter_message(response="utter_same_for_them")
                 dispatcher.utter_message(response=last)
+            elif _ASKS_FOR_EXAMPLES.search(text) and examples_response(domain, last):
+                dispatcher.utter_message(response=examples_response(domain, last))
             else:
                 dispatcher.utter_message(response=next_topic_response(domain, last) or last)
             return []

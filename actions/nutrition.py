@@ -38,10 +38,10 @@ class ActionCalculateProtein(PaceAction):
             return []
         if weight is None:
             known = tracker.get_slot("body_weight_kg")
-            if known is None:
+            weight = Weight(float(known), "kg") if known is not None else _weight_given_before(tracker)
+            if weight is None:
                 dispatcher.utter_message(response="utter_protein_range")
                 return []
-            weight = Weight(float(known), "kg")
 
         low, high = protein_range_grams(weight.kg)
         dispatcher.utter_message(
@@ -53,11 +53,18 @@ class ActionCalculateProtein(PaceAction):
         return [SlotSet("body_weight_kg", weight.kg)]
 
 
-def _unit_given_before(tracker: Tracker, messages: int = 3) -> str | None:
+def _unit_given_before(tracker: Tracker) -> str | None:
     """The unit of a weight the person gave in one of their last few messages before this one."""
+    weight = _weight_given_before(tracker, plausible=False)
+    return weight.unit if weight is not None else None
+
+
+def _weight_given_before(tracker: Tracker, messages: int = 3, plausible: bool = True) -> Weight | None:
+    """A weight with its unit that the person gave in one of their last few messages before this
+    one ("She's about 9st now and losing weight" ... "how much protein should she get then")."""
     said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"][:-1]
     for text in reversed(said[-messages:]):
         weight = parse_weight(text)
-        if weight is not None and weight.unit is not None:
-            return weight.unit
+        if weight is not None and weight.unit is not None and (weight.plausible or not plausible):
+            return weight
     return None

@@ -43,6 +43,12 @@ def next_topic_response(domain: Dict[str, Any], name: str) -> str | None:
     return _linked_response(domain, name, "next")
 
 
+def examples_response(domain: Dict[str, Any], name: str) -> str | None:
+    """The answer that gives examples for `name` ("like what?"), as a response name: its
+    `examples:` key; None when the answer gives its examples itself."""
+    return _linked_response(domain, name, "examples")
+
+
 def reason_response(domain: Dict[str, Any], name: str) -> str | None:
     """The answer that gives the reason for `name` ("why?"), as a response name: its `why:` key;
     None when the answer gives its reason itself."""

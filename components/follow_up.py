@@ -40,10 +40,11 @@ JOINED = "pace_follow_up_joined"
 FOLLOW_UP_INTENT = "ask_followup"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 # A follow-up that asks a question of its own about the last answer ("how long for", "how often",
-# "what kind", "who teaches it"): its answer is the one it reads as joined to the last topic
-# question, not the next one that action_continue_topic would give. "how come" asks why.
+# "what kind", "who teaches it", "what if it lasts longer"): its answer is the one it reads as
+# joined to the last topic question, not the next one that action_continue_topic would give.
+# "how come" asks why.
 SPECIFIC_FOLLOW_UP = re.compile(
-    r"^\W*(how(?! come\b)|what (kind|sort|type)|which|who|when|where)\b", re.IGNORECASE
+    r"^\W*(how(?! come\b)|what (kind|sort|type|if)|which|who|when|where)\b", re.IGNORECASE
 )
 
 

@@ -49,6 +49,23 @@ async def test_why_gives_the_reason_where_the_answer_names_one(
     assert responses_of(dispatcher) == [expected]
 
 
+@pytest.mark.parametrize("text", ["like what", "such as?", "for example?", "any examples"])
+async def test_like_what_gives_the_answer_with_examples(make_tracker, dispatcher, domain, text):
+    tracker = make_tracker(text, intent="ask_followup", events=[bot_said("utter_faq/exercise_goals")])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_faq/activity_types"]
+
+
+async def test_like_what_after_an_answer_with_no_examples_goes_on(make_tracker, dispatcher, domain):
+    tracker = make_tracker("like what", intent="ask_followup", events=[bot_said("utter_faq/reinnervation")])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_faq/reinnervation_overwhelmed"]
+
+
 @pytest.mark.parametrize("text", ["and for him?", "what about my wife", "same for her?"])
 async def test_follow_up_about_someone_else_repeats_the_answer_for_them(
     make_tracker, dispatcher, domain, text
@@ -75,6 +92,19 @@ async def test_follow_up_after_the_protein_calculator(make_tracker, dispatcher, 
     await ActionContinueTopic().run(dispatcher, tracker, domain)
 
     assert responses_of(dispatcher) == ["utter_faq/protein_why"]
+
+
+async def test_a_weight_after_a_protein_amount_gets_its_own_amount(make_tracker, dispatcher, domain):
+    tracker = make_tracker(
+        "and for me? I've got it too and I'm 62 kg",
+        intent="ask_followup",
+        events=[bot_said("utter_protein_grams")],
+    )
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_protein_grams"]
+    assert (dispatcher.messages[0]["low_grams"], dispatcher.messages[0]["high_grams"]) == (50, 93)
 
 
 @pytest.mark.parametrize("text", ["is that per day", "per day or per meal?", "is that a day?"])
@@ -180,11 +210,12 @@ async def test_a_follow_up_with_nothing_to_follow_gets_its_own_likely_answer(
     assert responses_of(dispatcher) == ["utter_faq/what_is_als"]
 
 
-def test_every_next_link_points_to_an_answer(domain):
-    for name, variations in domain["responses"].items():
-        following = (variations[0].get("metadata") or {}).get("next")
-        if following:
-            assert f"utter_{following}" in domain["responses"], name
+@pytest.mark.parametrize("key", ["next", "why", "examples"])
+def test_every_link_points_to_an_answer(domain, key):
+    links = [(variations[0].get("metadata") or {}).get(key) for variations in domain["responses"].values()]
+    assert any(links)
+    for following in filter(None, links):
+        assert f"utter_{following}" in domain["responses"], following
 
 
 async def test_suggestions_are_the_nearest_topics_as_buttons(make_tracker, dispatcher, domain):

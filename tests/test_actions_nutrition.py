@@ -102,6 +102,18 @@ async def test_remembered_weight_is_used_for_a_later_question(make_tracker, disp
     assert (dispatcher.messages[0]["low_grams"], dispatcher.messages[0]["high_grams"]) == (76, 143)
 
 
+async def test_a_weight_said_a_message_before_is_used(make_tracker, dispatcher, domain):
+    said_before = [{"event": "user", "text": "She's about 9st now and has been losing weight"}]
+    tracker = make_tracker(
+        "how much protein should she get then", intent="ask_protein_needs", events=said_before
+    )
+
+    await ActionCalculateProtein().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == ["utter_protein_grams"]
+    assert (dispatcher.messages[0]["low_grams"], dispatcher.messages[0]["high_grams"]) == (46, 86)
+
+
 async def test_without_a_weight_the_range_is_given(make_tracker, dispatcher, domain):
     tracker = make_tracker("how much protein do I need?", intent="ask_protein_needs")
 

@@ -180,6 +180,24 @@ def test_protein_router_sends_a_protein_question_with_a_weight_to_the_calculator
 
 
 @pytest.mark.parametrize(
+    "text, confidence, expected",
+    [
+        ("she's eight and a half stone, what's her protein target", 0.44, "ask_protein_needs"),
+        ("she's eight and a half stone, what's her protein target", 0.8, "ask_medical"),
+        ("he's 70 kg, protein with his kidney disease?", 0.44, "ask_medical"),
+    ],
+)
+def test_only_an_unsure_physician_question_with_a_weight_goes_to_the_calculator(text, confidence, expected):
+    """The classifier's unsure physician guess is rerouted; a named condition still goes to the
+    physician, by the PhysicianRouter after the ProteinRouter."""
+    msg = Message(data={TEXT: text})
+    msg.set("intent", {"name": "ask_medical", "confidence": confidence})
+    ProteinRouter().process([msg])
+    PhysicianRouter().process([msg])
+    assert intent_of(msg) == expected
+
+
+@pytest.mark.parametrize(
     "text, intent, expected",
     [
         ("protein with kidney disease", "faq", "ask_medical"),

@@ -105,7 +105,9 @@ def test_a_follow_up_less_sure_than_its_joined_reading_takes_the_joined_answer()
     assert msg.get("intent") == {"name": "faq", "confidence": 0.7}
 
 
-@pytest.mark.parametrize("text", ["how long for", "how often", "what kind", "who teaches it", "how"])
+@pytest.mark.parametrize(
+    "text", ["how long for", "how often", "what kind", "who teaches it", "how", "what if it lasts longer"]
+)
 def test_a_follow_up_with_a_question_of_its_own_takes_the_joined_answer(text):
     alone = message("ask_followup", ("faq/texture_changes", 0.15), UNSURE)
     alone.set("text", text)
