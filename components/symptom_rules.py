@@ -51,6 +51,9 @@ _QUOTES = {"'", '"', "“", "”", "‘", "’", "`"}
 _MIN_TYPO_LENGTH = 4
 # words looked at for typos in one message: bounds the cost of a long message
 _MAX_TYPO_WORDS = 400
+# a sentence of at most this many words (with its full stop) that says something is over reads with
+# the one before
+_JOINED_UP_TO = 6
 _ENDINGS = ("", "s", "es", "ed", "d", "ing", "y", "ness")
 
 
@@ -289,6 +292,8 @@ class SymptomRules:
         targets = filter_spans([s for s in targets if not s.label_.startswith(_WITH)])
         doc.spans[SPAN_GROUP] = targets
         self._context(doc)
+        if _join_endings(doc, targets):
+            self._context(doc)
         # (not inside an idiom: "blood pressure" is no bleeding)
         context_words = [s for s in spans if s.label_.startswith(_WITH) and not _inside_any(s, idioms)]
         bodies = [s for s in targets if s.label_ == _BODY]
@@ -358,6 +363,32 @@ _WEIGHT = re.compile(
 )
 _STONE_UNITS = {"st", "stone", "stones"}
 _WEIGHTS_LOSS = "symptom:weight_loss:compared"
+# a loss said with its amount: "dropped 10 lbs", "lost nearly 3 kilos", "down a stone"
+_AMOUNT_WORDS = {
+    "a": 1.0,
+    "half a": 0.5,
+    "a couple of": 2.0,
+    "a few": 3.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+    "six": 6.0,
+    "seven": 7.0,
+    "eight": 8.0,
+    "nine": 9.0,
+    "ten": 10.0,
+}
+_STATED_LOSS = re.compile(
+    r"\b(?:lost|losing|dropped|dropping|shed|down)\s+"
+    r"(?:about |nearly |almost |over |around |roughly |another )?"
+    r"(\d{1,3}(?:[.,]\d)?|half a|a couple of|a few|a|two|three|four|five|six|seven|eight|nine|ten)\s*"
+    r"(kg|kgs|kilos?|kilograms?|lbs?|pounds?|st|stone)\b",
+    re.IGNORECASE,
+)
+# two numbers alone are weights only in a message about weighing, and in this range
+_WEIGHED = re.compile(r"\b(weigh|weighs|weighed|weighing|weight|scales)\b", re.IGNORECASE)
+_BARE_WEIGHT = (30.0, 400.0)
 HISTORICAL = "HISTORICAL"
 # a number followed by one of these is no body weight ("30 mins", "3 days")
 _NOT_WEIGHT_UNITS = frozenset(
@@ -375,6 +406,7 @@ class WeightsCompared:
     "christmas"), else the one without a word of now ("today"), else the one named first."""
 
     loss_at_least_percent: float = 0.0
+    stated_loss_at_least_kg: float = 0.0
     kg_per_unit: Dict[str, float] = field(default_factory=dict)
     past: FrozenSet[str] = frozenset()
     now: FrozenSet[str] = frozenset()
@@ -384,6 +416,7 @@ class WeightsCompared:
     def from_dict(cls, data: Dict[str, Any]) -> "WeightsCompared":
         return cls(
             float(data.get("loss_at_least_percent") or 0.0),
+            float(data.get("stated_loss_at_least_kg") or 0.0),
             {str(k).lower(): float(v) for k, v in (data.get("kg_per_unit") or {}).items()},
             frozenset(str(w).lower() for w in data.get("past") or []),
             frozenset(str(w).lower() for w in data.get("now") or []),
@@ -391,9 +424,13 @@ class WeightsCompared:
         )
 
     def loss(self, doc: Doc) -> List[Span]:
-        """A symptom:weight_loss span from the first weight to the second, when they say a loss."""
+        """A symptom:weight_loss span from the first weight to the second, when they say a loss;
+        or over a loss said with its amount ("dropped 10 lbs in 6 weeks")."""
         if not self.kg_per_unit:
             return []
+        stated = self._stated_loss(doc)
+        if stated:
+            return stated
         weights = self._weights(doc)
         if len(weights) != 2:
             return []
@@ -406,6 +443,16 @@ class WeightsCompared:
         if before - after < before * self.loss_at_least_percent / 100:
             return []
         return [Span(doc, first.start, second.end, label=_WEIGHTS_LOSS)]
+
+    def _stated_loss(self, doc: Doc) -> List[Span]:
+        found = []
+        for match in _STATED_LOSS.finditer(doc.text):
+            amount, unit = match.group(1).lower(), match.group(2).lower()
+            number = _AMOUNT_WORDS[amount] if amount in _AMOUNT_WORDS else float(amount.replace(",", "."))
+            if number * self.kg_per_unit.get(unit, 0.0) >= self.stated_loss_at_least_kg > 0:
+                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+                found.append(Span(doc, span.start, span.end, label="symptom:weight_loss"))
+        return found
 
     def _weights(self, doc: Doc) -> List[Tuple[float, Span]]:
         with_unit, bare = [], []
@@ -423,6 +470,12 @@ class WeightsCompared:
             elif unit not in _NOT_WEIGHT_UNITS:
                 bare.append((amount, doc.char_span(match.start(1), match.end(1), alignment_mode="expand")))
         if not with_unit:
+            # two numbers alone, said as weights ("weighed 58.4 last month, 55.1 this morning"):
+            # compared as they are, whatever their unit
+            plausible = [(n, span) for n, span in bare if _BARE_WEIGHT[0] <= n <= _BARE_WEIGHT[1]]
+            if len(plausible) == 2 and _WEIGHED.search(doc.text):
+                (a, _), (b, _) = plausible
+                return plausible if abs(a - b) <= 0.3 * max(a, b) else []
             return []
         found = [(kg, span) for kg, span, _, _ in with_unit]
         # a number alone is a weight in the unit of the other, when it is near it ("62kg ... was 67")
@@ -452,6 +505,30 @@ class WeightsCompared:
                     best = (distance, -1 if word in self.past else 1)
                     break
         return best[1] if best else 0
+
+
+def _join_endings(doc: Doc, targets: List[Span]) -> bool:
+    """A short sentence that says something is over, and names no symptom of its own, reads with
+    the one before ("Had a cramp in the pool. Gone in a minute."): ConText reads one sentence at a
+    time. Only such an ending: "Still achy. Is that ok?" stays two sentences, and so does anything
+    after an emergency. True when a sentence was joined (ConText then reads the doc again)."""
+    endings = {
+        m.modifier_span[0]
+        for m in doc._.context_graph.modifiers
+        if m.category == HISTORICAL and m.direction == "BACKWARD"
+    }
+    sentences = list(doc.sents)
+    joined = False
+    for before, sentence in zip(sentences, sentences[1:], strict=False):
+        if len(sentence) > _JOINED_UP_TO or not any(sentence.start <= i < sentence.end for i in endings):
+            continue
+        if any(sentence.start <= t.start < sentence.end and t.label_ != _BODY for t in targets):
+            continue
+        if any(before.start <= t.start < before.end and t.label_ == _EMERGENCY for t in targets):
+            continue
+        doc[sentence.start].is_sent_start = False
+        joined = True
+    return joined
 
 
 def _reading(targets: Iterable[Span], finding: "Finding | None", evidence: bool) -> Tuple[str, ...]:

@@ -91,6 +91,12 @@ def _check_weights_compared(weights: Any, report: Report) -> None:
             f"not {percent!r}"
         )
         report(PATTERNS, "loss_at_least_percent:", message)
+    stated = weights.get("stated_loss_at_least_kg", 1)
+    if not isinstance(stated, int | float) or stated <= 0:
+        message = (
+            f"weights_compared stated_loss_at_least_kg needs a number of kilograms above 0, not {stated!r}"
+        )
+        report(PATTERNS, "stated_loss_at_least_kg:", message)
     units = weights.get("kg_per_unit")
     if (
         not isinstance(units, dict)

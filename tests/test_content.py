@@ -261,6 +261,7 @@ def test_broken_symptom_patterns_are_named():
         },
         "weights_compared": {
             "loss_at_least_percent": 0,
+            "stated_loss_at_least_kg": "two",
             "kg_per_unit": {"kg": "one"},
             "past": ["a week ago"],
         },
@@ -274,6 +275,9 @@ def test_broken_symptom_patterns_are_named():
     assert any(m.startswith("weights_compared needs loss_at_least_percent") for m in messages)
     assert any(m.startswith("weights_compared kg_per_unit needs units") for m in messages)
     assert "weights_compared past needs a list of single words" in messages
+    assert (
+        "weights_compared stated_loss_at_least_kg needs a number of kilograms above 0, not 'two'" in messages
+    )
 
 
 def test_a_broken_physician_topics_file_is_named():

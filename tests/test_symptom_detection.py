@@ -189,3 +189,23 @@ def test_two_weights_that_say_no_loss_are_no_report(rules, nlp, text):
 )
 def test_a_weaker_side_on_its_own_is_a_report_not_an_emergency(rules, nlp, text):
     assert detect(rules, nlp, text).tier == SYMPTOM
+
+
+@pytest.mark.parametrize(
+    "text", ["Cramp in my foot on the bike. Gone in a minute.", "Dizzy on the stairs after physio. Fine now."]
+)
+def test_an_ending_in_the_next_short_sentence_says_the_symptom_is_over(rules, nlp, text):
+    assert detect(rules, nlp, text) is None
+
+
+@pytest.mark.parametrize(
+    "text, tier",
+    [
+        ("Still achy from physio. Is that ok?", SYMPTOM),
+        ("No pain. Legs weak.", SYMPTOM),
+        ("Sore knees after the walk. Usually they settle, not today.", SYMPTOM),
+        ("He collapsed on the way back. Fine now.", EMERGENCY),
+    ],
+)
+def test_other_short_sentences_are_read_on_their_own(rules, nlp, text, tier):
+    assert detect(rules, nlp, text).tier == tier
