@@ -40,12 +40,19 @@ JOINED = "pace_follow_up_joined"
 FOLLOW_UP_INTENT = "ask_followup"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 # A follow-up that asks a question of its own about the last answer ("how long for", "how often",
-# "what kind", "who teaches it", "what if it lasts longer"): its answer is the one it reads as
-# joined to the last topic question, not the next one that action_continue_topic would give.
-# "how come" asks why.
+# "what kind", "who teaches it", "what if it lasts longer", "what about cycling"): its answer is the
+# one it reads as joined to the last topic question, not the next one that action_continue_topic
+# would give. "how come" asks why; "what about my wife" asks the same for someone.
 SPECIFIC_FOLLOW_UP = re.compile(
-    r"^\W*(how(?! come\b)|what (kind|sort|type|if)|which|who|when|where)\b", re.IGNORECASE
+    r"^\W*(how(?! come\b)|what (kind|sort|type|if)|what about(?! (him|her|them|me|us|my|his|our)\b)"
+    r"|which|who|when|where)\b",
+    re.IGNORECASE,
 )
+
+
+# A message that ends on "it" or "that" is about what was said before ("how do I avoid it", after
+# the overwork weakness answer), whatever its own few words lean to
+_ENDS_ON_IT = re.compile(r"\b(it|that|this|them|those)\W*$", re.IGNORECASE)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -101,7 +108,8 @@ class FollowUpResolver(StatelessComponent):
         if key is None or confidence < self._config["threshold"]:
             return
         own = [r.get("intent_response_key") for r in _selection(message).get("ranking") or []]
-        if unrelated and key not in own[: self._config["out_of_scope_within"]]:
+        refers_back = bool(_ENDS_ON_IT.search(message.get(TEXT) or ""))
+        if unrelated and not refers_back and key not in own[: self._config["out_of_scope_within"]]:
             return  # ("lovely weather today" after a stretching question stays out of scope)
         if intent == RETRIEVAL_INTENT and _answer(message)[1] >= confidence:
             return  # surer on its own

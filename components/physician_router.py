@@ -16,7 +16,9 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.answer_selector import SELECTOR_PROPERTY
 from components.base import StatelessComponent, set_intent
+from components.retrieval_fallback import RETRIEVAL_INTENT
 
 DEFAULT_TOPICS = Path(__file__).resolve().parent.parent / "content" / "physician_topics.yml"
 MEDICAL_INTENT = "ask_medical"
@@ -71,7 +73,9 @@ class PhysicianRouter(StatelessComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"topics_file": str(DEFAULT_TOPICS)}
+        # unsure_below, answer_sure_from: a physician guess of the classifier below the first, for a
+        # message that names nothing of the list, gives way to a topic answer from the second
+        return {"topics_file": str(DEFAULT_TOPICS), "unsure_below": 0.6, "answer_sure_from": 0.9}
 
     def __init__(self, config: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(config)
@@ -80,6 +84,19 @@ class PhysicianRouter(StatelessComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name")
-            if intent not in NEVER_REROUTED and self._terms.find(message.get(TEXT) or ""):
+            named = self._terms.find(message.get(TEXT) or "")
+            if intent not in NEVER_REROUTED and named:
                 set_intent(message, MEDICAL_INTENT)
+            elif intent == MEDICAL_INTENT and not named:
+                self._answer_if_sure(message)
         return messages
+
+    def _answer_if_sure(self, message: Message) -> None:
+        """ "My dad has ALS, are resistance bands alright for him?": the classifier leans to a
+        physician question (0.53) on "my dad has ALS", the answer selector is sure of resistance
+        training (1.0), and the message names no medicine or condition."""
+        confidence = (message.get(INTENT) or {}).get("confidence", 0.0)
+        response = ((message.get(SELECTOR_PROPERTY) or {}).get(RETRIEVAL_INTENT) or {}).get("response") or {}
+        answer = response.get("confidence", 0.0)
+        if confidence < self._config["unsure_below"] and answer >= self._config["answer_sure_from"]:
+            set_intent(message, RETRIEVAL_INTENT, answer)

@@ -228,6 +228,28 @@ def test_physician_router_sends_medicines_supplements_conditions_treatments_and_
     assert intent_of(msg) == expected
 
 
+@pytest.mark.parametrize(
+    "text, confidence, answer, expected",
+    [
+        ("My dad has ALS, are resistance bands alright for him?", 0.53, 1.0, "faq"),
+        ("My dad has ALS, are resistance bands alright for him?", 0.53, 0.6, "ask_medical"),
+        ("My dad has ALS, are resistance bands alright for him?", 0.8, 1.0, "ask_medical"),
+        ("My dad has ALS and diabetes, are resistance bands alright?", 0.53, 1.0, "ask_medical"),
+    ],
+)
+def test_an_unsure_physician_guess_naming_nothing_of_the_list_gives_way_to_a_sure_answer(
+    text, confidence, answer, expected
+):
+    msg = Message(data={TEXT: text})
+    msg.set("intent", {"name": "ask_medical", "confidence": confidence})
+    msg.set(
+        "response_selector",
+        {"faq": {"response": {"intent_response_key": "faq/resistance_training", "confidence": answer}}},
+    )
+    PhysicianRouter().process([msg])
+    assert intent_of(msg) == expected
+
+
 def test_physician_terms_come_from_the_content_file(tmp_path):
     topics = tmp_path / "physician_topics.yml"
     topics.write_text("supplements: [moonberry extract]\n")

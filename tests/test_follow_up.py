@@ -106,7 +106,16 @@ def test_a_follow_up_less_sure_than_its_joined_reading_takes_the_joined_answer()
 
 
 @pytest.mark.parametrize(
-    "text", ["how long for", "how often", "what kind", "who teaches it", "how", "what if it lasts longer"]
+    "text",
+    [
+        "how long for",
+        "how often",
+        "what kind",
+        "who teaches it",
+        "how",
+        "what if it lasts longer",
+        "what about cycling",
+    ],
 )
 def test_a_follow_up_with_a_question_of_its_own_takes_the_joined_answer(text):
     alone = message("ask_followup", ("faq/texture_changes", 0.15), UNSURE)
@@ -114,7 +123,9 @@ def test_a_follow_up_with_a_question_of_its_own_takes_the_joined_answer(text):
     assert resolve(alone).get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/slp_role"
 
 
-@pytest.mark.parametrize("text", ["why?", "how come", "tell me more", "what else", "and for him?"])
+@pytest.mark.parametrize(
+    "text", ["why?", "how come", "tell me more", "what else", "and for him?", "what about my wife"]
+)
 def test_a_follow_up_about_the_answer_itself_stays_one(text):
     alone = message("ask_followup", ("faq/texture_changes", 0.15), UNSURE)
     alone.set("text", text)
@@ -130,6 +141,15 @@ def test_a_follow_up_read_as_out_of_scope_takes_the_joined_answer_it_also_ranks_
     assert (
         resolve(message("out_of_scope", ("faq/other_0", 0.05), far)).get("intent")["name"] == "out_of_scope"
     )
+
+
+def test_a_follow_up_read_as_out_of_scope_that_ends_on_it_takes_the_joined_answer():
+    """ "how do I avoid it" after the overwork weakness question: the "it" is the answer before,
+    however far down its own ranking."""
+    far = [(f"faq/other_{i}", 0.05) for i in range(5)] + [("faq/slp_role", 0.01)]
+    alone = message("out_of_scope", ("faq/other_0", 0.05), far)
+    alone.set("text", "how do I avoid it")
+    assert resolve(alone).get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/slp_role"
 
 
 def test_small_talk_and_reports_are_left_as_they_are():
