@@ -334,4 +334,4 @@ def _case_files(config: Dict[str, Any]) -> List[Path]:
 
 def _code_files() -> List[Path]:
     here = Path(__file__).resolve().parent
-    return [here / "report_model.py", here / "symptom_rules.py"]
+    return [here / "report_model.py", here / "symptom_rules.py", here / "weight_change.py"]

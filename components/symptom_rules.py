@@ -14,13 +14,17 @@ need only not to be denied or over.
 Typos: content/spelling.yml covers the common ones in the spaCy pipeline itself; any other word that
 is not English (symspellpy's frequency dictionary) is looked up with symspellpy among the symptom and
 body-part words (one edit away, two for long words). The cost per word is a few dictionary look-ups,
-so a long message of gibberish costs milliseconds, not seconds.
+so a long message of gibberish costs milliseconds, not seconds. A long word that holds a symptom or
+body-part word and is no misspelling of one is split by symspellpy's word segmentation ("chestpainbad",
+"shouldersore"), at most a few words a message. Two body weights, or a loss said in numbers, are read
+by components/weight_change.py.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Set, Tuple
 
@@ -31,6 +35,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from symspellpy import SymSpell, Verbosity
+
+from components.weight_change import WEIGHTS_COMPARED, WeightsCompared
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 DEFAULT_PATTERNS = CONTENT / "symptom_patterns.yml"
@@ -44,6 +50,7 @@ EMERGENCY = "emergency"
 SYMPTOM = "symptom"
 SPAN_GROUP = "pace_targets"
 QUESTION = "QUESTION"
+HISTORICAL = "HISTORICAL"
 # labels of target spans, besides "symptom:<category>"
 _EMERGENCY, _BODY, _IDIOM, _WITH, _OXYGEN = "EMERGENCY", "BODY", "IDIOM", "WITH", "OXYGEN"
 _QUOTES = {"'", '"', "“", "”", "‘", "’", "`"}
@@ -51,6 +58,12 @@ _QUOTES = {"'", '"', "“", "”", "‘", "’", "`"}
 _MIN_TYPO_LENGTH = 4
 # words looked at for typos in one message: bounds the cost of a long message
 _MAX_TYPO_WORDS = 400
+# a word this long may be words run together ("shouldersore"); at most this many are tried in a
+# message (each costs about a millisecond)
+_MIN_RUN_TOGETHER, _MAX_RUN_TOGETHER = 8, 40
+_MAX_SPLITS_TRIED = 4
+# the most frequent English words, by symspellpy's dictionary, that words run together may be
+_SEGMENTATION_WORDS = 30000
 # a sentence of at most this many words (with its full stop) that says something is over reads with
 # the one before
 _JOINED_UP_TO = 6
@@ -144,8 +157,14 @@ def _contraction_tail(literal: str) -> str:
 @lru_cache(maxsize=1)
 def english_words() -> FrozenSet[str]:
     """The words of symspellpy's English frequency dictionary (82,765 words): never typos."""
+    return frozenset(_english_frequencies())
+
+
+@lru_cache(maxsize=1)
+def _english_frequencies() -> Dict[str, int]:
     text = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt").read_text()
-    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
+    pairs = (line.split(" ", 1) for line in text.splitlines() if line)
+    return {word: int(count) for word, count in pairs}
 
 
 class SymptomRules:
@@ -168,7 +187,7 @@ class SymptomRules:
             self._add(f"symptom:{category}", spec.get("phrases") or [], typos=True)
             self._add(f"symptom:{category}:body", spec.get("with_body_part") or [])
         emergency = patterns.get("emergency") or {}
-        self._add(_EMERGENCY, emergency.get("phrases") or [])
+        self._add(_EMERGENCY, emergency.get("phrases") or [], typos=True)
         self._combinations: List[Tuple[FrozenSet[str], str]] = []
         for number, combination in enumerate(emergency.get("combinations") or []):
             key = f"{_WITH}:{number}"
@@ -203,6 +222,15 @@ class SymptomRules:
             | {w for name in treatments for w in str(name).lower().split()}
             | self._phrase_words
         )
+        # words run together ("chestpainbad", "handsweaker"): symspellpy's word segmentation over its
+        # English dictionary, where the symptom and body-part words count as the most frequent
+        self._segmenter = SymSpell(max_dictionary_edit_distance=0, prefix_length=7)
+        for word, count in islice(_english_frequencies().items(), _SEGMENTATION_WORDS):
+            self._segmenter.create_dictionary_entry(word, count)
+        self._ours = {w for w in self._phrase_words | set(self._typo_forms) if w.isalpha() and len(w) >= 4}
+        most = max(_english_frequencies().values())
+        for word in self._ours:
+            self._segmenter.create_dictionary_entry(word, most)
 
     @classmethod
     def from_files(
@@ -255,6 +283,40 @@ class SymptomRules:
             spaced.append(token)
         return spaced
 
+    def _split_run_together(self, doc: Doc) -> None:
+        """Splits a word that is no English word but symptom or body-part words run together
+        ("mylegsareachingsincephysio", "chestpainbad"), as people who type with difficulty write;
+        then the pipeline reads the new words again (sentences, lemmas, spelling)."""
+        splits, tried = [], 0
+        for token in doc:
+            word = token.lower_
+            if not _MIN_RUN_TOGETHER <= len(word) <= _MAX_RUN_TOGETHER or not word.isalpha():
+                continue
+            if word in self._english or not self._has_our_word(word) or self._typo_of(word):
+                continue  # ("twiching" is a misspelt "twitching", not "twi ching")
+            parts = self._segmenter.word_segmentation(word, max_edit_distance=0).corrected_string.split()
+            if len(parts) > 1 and "".join(parts) == word:
+                splits.append((token, parts))
+            tried += 1
+            if tried == _MAX_SPLITS_TRIED:
+                break
+        if not splits:
+            return
+        with doc.retokenize() as retokenizer:
+            for token, parts in splits:
+                retokenizer.split(token, parts, heads=[(token, i) for i in range(len(parts))])
+        for name in ("sentencizer", "lemmatizer", "attribute_ruler"):
+            if name in self._nlp.pipe_names:
+                self._nlp.get_pipe(name)(doc)
+
+    def _has_our_word(self, word: str) -> bool:
+        """A symptom or body-part word of four letters or more is inside `word`."""
+        return any(
+            word[start:end] in self._ours
+            for start in range(len(word) - 3)
+            for end in range(start + 4, len(word) + 1)
+        )
+
     def _correct_typos(self, doc: Doc) -> None:
         """Gives a misspelled symptom or body-part word the lemma of the word meant."""
         looked_at = 0
@@ -267,12 +329,19 @@ class SymptomRules:
             looked_at += 1
             if looked_at > _MAX_TYPO_WORDS:
                 return
-            limit = 2 if len(word) >= 7 else 1
-            found = self._speller.lookup(word, Verbosity.TOP, max_edit_distance=limit)
-            # (two slips and a different first letter is more often another word: "spareing" is
-            # "sparing", not "paleing")
-            if found and (found[0].distance < 2 or found[0].term[0] == word[0]):
-                token.norm_, token.lemma_ = self._typo_forms[found[0].term]
+            meant = self._typo_of(word)
+            if meant is not None:
+                token.norm_, token.lemma_ = self._typo_forms[meant]
+
+    def _typo_of(self, word: str) -> str | None:
+        """The symptom or body-part word (a form of it) that `word` misspells, if any."""
+        limit = 2 if len(word) >= 7 else 1
+        found = self._speller.lookup(word, Verbosity.TOP, max_edit_distance=limit)
+        # (two slips and a different first letter is more often another word: "spareing" is
+        # "sparing", not "paleing")
+        if found and (found[0].distance < 2 or found[0].term[0] == word[0]):
+            return found[0].term
+        return None
 
     # ----------------------------------------------------------------------------------------
     def detect(self, doc: Doc) -> Finding | None:
@@ -281,6 +350,7 @@ class SymptomRules:
 
     def analyse(self, doc: Doc) -> Analysis:
         """Reads the doc once: the finding, and whether there is evidence of a symptom at all."""
+        self._split_run_together(doc)
         self._correct_typos(doc)
         spans = [Span(doc, start, end, label=match_id) for match_id, start, end in self._matcher(doc)]
         idioms = [s for s in spans if s.label_ == _IDIOM]
@@ -337,7 +407,7 @@ class SymptomRules:
 
     def _reported(self, span: Span) -> bool:
         categories = {modifier.category for modifier in span._.modifiers}
-        if span.label_ == _WEIGHTS_LOSS:
+        if span.label_ == WEIGHTS_COMPARED:
             categories.discard(HISTORICAL)  # (a weight compared is always one of the past)
         if self._decision.blocks(categories):
             return False
@@ -354,157 +424,6 @@ class SymptomRules:
             ):
                 return True
         return False
-
-
-# a weight with its unit ("62kg", "9st 4", "11 stone 2 lb"), or a number alone ("he was 67")
-_WEIGHT = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*%)\s*([a-z]+)?(?:\s+(\d{1,2})(?![\d.,]))?",
-    re.IGNORECASE,
-)
-_STONE_UNITS = {"st", "stone", "stones"}
-_WEIGHTS_LOSS = "symptom:weight_loss:compared"
-# a loss said with its amount: "dropped 10 lbs", "lost nearly 3 kilos", "down a stone"
-_AMOUNT_WORDS = {
-    "a": 1.0,
-    "half a": 0.5,
-    "a couple of": 2.0,
-    "a few": 3.0,
-    "two": 2.0,
-    "three": 3.0,
-    "four": 4.0,
-    "five": 5.0,
-    "six": 6.0,
-    "seven": 7.0,
-    "eight": 8.0,
-    "nine": 9.0,
-    "ten": 10.0,
-}
-_STATED_LOSS = re.compile(
-    r"\b(?:lost|losing|dropped|dropping|shed|down)\s+"
-    r"(?:about |nearly |almost |over |around |roughly |another )?"
-    r"(\d{1,3}(?:[.,]\d)?|half a|a couple of|a few|a|two|three|four|five|six|seven|eight|nine|ten)\s*"
-    r"(kg|kgs|kilos?|kilograms?|lbs?|pounds?|st|stone)\b",
-    re.IGNORECASE,
-)
-# two numbers alone are weights only in a message about weighing, and in this range
-_WEIGHED = re.compile(r"\b(weigh|weighs|weighed|weighing|weight|scales)\b", re.IGNORECASE)
-_BARE_WEIGHT = (30.0, 400.0)
-HISTORICAL = "HISTORICAL"
-# a number followed by one of these is no body weight ("30 mins", "3 days")
-_NOT_WEIGHT_UNITS = frozenset(
-    "g gram grams mg ml l cm mm m km mile miles min mins minute minutes sec secs second seconds hr hrs"
-    " hour hours day days week weeks month months year years yr yrs yo rep reps set sets time times"
-    " step steps bpm percent kcal calories am pm".split()
-)
-
-
-@dataclass(frozen=True)
-class WeightsCompared:
-    """The `weights_compared` section of symptom_patterns.yml: two body weights of one person, the
-    later lower by at least `loss_at_least_percent` of the earlier, are a weight loss ("62kg
-    today, he was 67 at christmas"). The earlier is the one with the nearer past word ("was",
-    "christmas"), else the one without a word of now ("today"), else the one named first."""
-
-    loss_at_least_percent: float = 0.0
-    stated_loss_at_least_kg: float = 0.0
-    kg_per_unit: Dict[str, float] = field(default_factory=dict)
-    past: FrozenSet[str] = frozenset()
-    now: FrozenSet[str] = frozenset()
-    reach: int = 3
-
-    @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> "WeightsCompared":
-        return cls(
-            float(data.get("loss_at_least_percent") or 0.0),
-            float(data.get("stated_loss_at_least_kg") or 0.0),
-            {str(k).lower(): float(v) for k, v in (data.get("kg_per_unit") or {}).items()},
-            frozenset(str(w).lower() for w in data.get("past") or []),
-            frozenset(str(w).lower() for w in data.get("now") or []),
-            int(data.get("within", 3)),
-        )
-
-    def loss(self, doc: Doc) -> List[Span]:
-        """A symptom:weight_loss span from the first weight to the second, when they say a loss;
-        or over a loss said with its amount ("dropped 10 lbs in 6 weeks")."""
-        if not self.kg_per_unit:
-            return []
-        stated = self._stated_loss(doc)
-        if stated:
-            return stated
-        weights = self._weights(doc)
-        if len(weights) != 2:
-            return []
-        (first_kg, first), (second_kg, second) = weights
-        first_when, second_when = self._when(doc, first), self._when(doc, second)
-        if not first_when and not second_when:
-            return []  # ("he is 80kg and I'm 62kg": two people, most likely)
-        earlier_first = first_when <= second_when
-        before, after = (first_kg, second_kg) if earlier_first else (second_kg, first_kg)
-        if before - after < before * self.loss_at_least_percent / 100:
-            return []
-        return [Span(doc, first.start, second.end, label=_WEIGHTS_LOSS)]
-
-    def _stated_loss(self, doc: Doc) -> List[Span]:
-        found = []
-        for match in _STATED_LOSS.finditer(doc.text):
-            amount, unit = match.group(1).lower(), match.group(2).lower()
-            number = _AMOUNT_WORDS[amount] if amount in _AMOUNT_WORDS else float(amount.replace(",", "."))
-            if number * self.kg_per_unit.get(unit, 0.0) >= self.stated_loss_at_least_kg > 0:
-                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-                found.append(Span(doc, span.start, span.end, label="symptom:weight_loss"))
-        return found
-
-    def _weights(self, doc: Doc) -> List[Tuple[float, Span]]:
-        with_unit, bare = [], []
-        for match in _WEIGHT.finditer(doc.text):
-            amount = float(match.group(1).replace(",", "."))
-            unit = (match.group(2) or "").lower()
-            if unit in self.kg_per_unit:
-                kg = amount * self.kg_per_unit[unit]
-                end = match.end(2)
-                if unit in _STONE_UNITS and match.group(3):
-                    kg += float(match.group(3)) * self.kg_per_unit.get("lb", 0.0)
-                    end = match.end(3)
-                span = doc.char_span(match.start(1), end, alignment_mode="expand")
-                with_unit.append((kg, span, amount, unit))
-            elif unit not in _NOT_WEIGHT_UNITS:
-                bare.append((amount, doc.char_span(match.start(1), match.end(1), alignment_mode="expand")))
-        if not with_unit:
-            # two numbers alone, said as weights ("weighed 58.4 last month, 55.1 this morning"):
-            # compared as they are, whatever their unit
-            plausible = [(n, span) for n, span in bare if _BARE_WEIGHT[0] <= n <= _BARE_WEIGHT[1]]
-            if len(plausible) == 2 and _WEIGHED.search(doc.text):
-                (a, _), (b, _) = plausible
-                return plausible if abs(a - b) <= 0.3 * max(a, b) else []
-            return []
-        found = [(kg, span) for kg, span, _, _ in with_unit]
-        # a number alone is a weight in the unit of the other, when it is near it ("62kg ... was 67")
-        _, _, amount, unit = with_unit[0]
-        if unit not in _STONE_UNITS:
-            found += [
-                (number * self.kg_per_unit[unit], span)
-                for number, span in bare
-                if abs(number - amount) <= 0.3 * amount
-            ]
-        return sorted(found, key=lambda pair: pair[1].start)
-
-    def _when(self, doc: Doc, span: Span) -> int:
-        """-1 said of the past, 1 of now, 0 neither: by the nearest such word within reach, in
-        the same clause ("weight 58kg, was 62 in march": the "was" is the 62's)."""
-        sides = (
-            reversed(doc[max(0, span.start - self.reach) : span.start]),
-            doc[span.end : span.end + self.reach],
-        )
-        best = None
-        for side in sides:
-            for distance, token in enumerate(side, start=1):
-                if token.is_punct:
-                    break
-                word = token.lower_
-                if (word in self.past or word in self.now) and (best is None or distance < best[0]):
-                    best = (distance, -1 if word in self.past else 1)
-                    break
-        return best[1] if best else 0
 
 
 def _join_endings(doc: Doc, targets: List[Span]) -> bool:

@@ -209,3 +209,22 @@ def test_an_ending_in_the_next_short_sentence_says_the_symptom_is_over(rules, nl
 )
 def test_other_short_sentences_are_read_on_their_own(rules, nlp, text, tier):
     assert detect(rules, nlp, text).tier == tier
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("shouldersore since the stretches", "pain"),
+        ("feelingveryweaktoday", "weakness"),
+        ("chestpainbad", "emergency"),
+    ],
+)
+def test_words_run_together_are_read_apart(rules, nlp, text, category):
+    assert detect(rules, nlp, text).category == category
+
+
+@pytest.mark.parametrize(
+    "text", ["twiching in my arm", "breathles after the walk", "swallowng is harder today"]
+)
+def test_a_misspelt_symptom_word_is_corrected_not_split(rules, nlp, text):
+    assert detect(rules, nlp, text) is not None

@@ -1,0 +1,164 @@
+"""A weight loss said in numbers, for the safety layer (components/symptom_rules.py): two body
+weights of one person, the later the lower ("weighed him today 62kg, he was 67 at christmas"), or a
+loss said with its amount ("dropped 10 lbs in 6 weeks"). The limits and the words that tell which
+weight came first are content: `weights_compared` in content/symptom_patterns.yml."""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, List, Tuple
+
+from spacy.tokens import Doc, Span
+
+# a weight with its unit ("62kg", "9st 4", "11 stone 2 lb"), or a number alone ("he was 67")
+_WEIGHT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*%)\s*([a-z]+)?(?:\s+(\d{1,2})(?![\d.,]))?",
+    re.IGNORECASE,
+)
+_STONE_UNITS = {"st", "stone", "stones"}
+# the label of a loss read from two weights (the context rules' "over" does not apply to it)
+WEIGHTS_COMPARED = "symptom:weight_loss:compared"
+# a loss said with its amount: "dropped 10 lbs", "lost nearly 3 kilos", "down a stone"
+_AMOUNT_WORDS = {
+    "a": 1.0,
+    "half a": 0.5,
+    "a couple of": 2.0,
+    "a few": 3.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+    "six": 6.0,
+    "seven": 7.0,
+    "eight": 8.0,
+    "nine": 9.0,
+    "ten": 10.0,
+}
+_STATED_LOSS = re.compile(
+    r"\b(?:lost|losing|dropped|dropping|shed|down)\s+"
+    r"(?:about |nearly |almost |over |around |roughly |another )?"
+    r"(\d{1,3}(?:[.,]\d)?|half a|a couple of|a few|a|two|three|four|five|six|seven|eight|nine|ten)\s*"
+    r"(kg|kgs|kilos?|kilograms?|lbs?|pounds?|st|stone)\b"
+    # "scale says 4 lb less", "3 kilos lighter"
+    r"|\b(\d{1,3}(?:[.,]\d)?|half a|a couple of|a few|a|two|three|four|five|six|seven|eight|nine|ten)\s*"
+    r"(kg|kgs|kilos?|kilograms?|lbs?|pounds?|st|stone)\s+(?:less|lighter|down)\b",
+    re.IGNORECASE,
+)
+# two numbers alone are weights only in a message about weighing, and in this range
+_WEIGHED = re.compile(r"\b(weigh|weighs|weighed|weighing|weight|scales)\b", re.IGNORECASE)
+_BARE_WEIGHT = (30.0, 400.0)
+# a number followed by one of these is no body weight ("30 mins", "3 days")
+_NOT_WEIGHT_UNITS = frozenset(
+    "g gram grams mg ml l cm mm m km mile miles min mins minute minutes sec secs second seconds hr hrs"
+    " hour hours day days week weeks month months year years yr yrs yo rep reps set sets time times"
+    " step steps bpm percent kcal calories am pm".split()
+)
+
+
+@dataclass(frozen=True)
+class WeightsCompared:
+    """The `weights_compared` section of symptom_patterns.yml: two body weights of one person, the
+    later lower by at least `loss_at_least_percent` of the earlier, are a weight loss ("62kg
+    today, he was 67 at christmas"). The earlier is the one with the nearer past word ("was",
+    "christmas"), else the one without a word of now ("today"), else the one named first."""
+
+    loss_at_least_percent: float = 0.0
+    stated_loss_at_least_kg: float = 0.0
+    kg_per_unit: Dict[str, float] = field(default_factory=dict)
+    past: FrozenSet[str] = frozenset()
+    now: FrozenSet[str] = frozenset()
+    reach: int = 3
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "WeightsCompared":
+        return cls(
+            float(data.get("loss_at_least_percent") or 0.0),
+            float(data.get("stated_loss_at_least_kg") or 0.0),
+            {str(k).lower(): float(v) for k, v in (data.get("kg_per_unit") or {}).items()},
+            frozenset(str(w).lower() for w in data.get("past") or []),
+            frozenset(str(w).lower() for w in data.get("now") or []),
+            int(data.get("within", 3)),
+        )
+
+    def loss(self, doc: Doc) -> List[Span]:
+        """A symptom:weight_loss span from the first weight to the second, when they say a loss;
+        or over a loss said with its amount ("dropped 10 lbs in 6 weeks")."""
+        if not self.kg_per_unit:
+            return []
+        stated = self._stated_loss(doc)
+        if stated:
+            return stated
+        weights = self._weights(doc)
+        if len(weights) != 2:
+            return []
+        (first_kg, first), (second_kg, second) = weights
+        first_when, second_when = self._when(doc, first), self._when(doc, second)
+        if not first_when and not second_when:
+            return []  # ("he is 80kg and I'm 62kg": two people, most likely)
+        earlier_first = first_when <= second_when
+        before, after = (first_kg, second_kg) if earlier_first else (second_kg, first_kg)
+        if before - after < before * self.loss_at_least_percent / 100:
+            return []
+        return [Span(doc, first.start, second.end, label=WEIGHTS_COMPARED)]
+
+    def _stated_loss(self, doc: Doc) -> List[Span]:
+        found = []
+        for match in _STATED_LOSS.finditer(doc.text):
+            amount = (match.group(1) or match.group(3)).lower()
+            unit = (match.group(2) or match.group(4)).lower()
+            number = _AMOUNT_WORDS[amount] if amount in _AMOUNT_WORDS else float(amount.replace(",", "."))
+            if number * self.kg_per_unit.get(unit, 0.0) >= self.stated_loss_at_least_kg > 0:
+                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+                found.append(Span(doc, span.start, span.end, label="symptom:weight_loss"))
+        return found
+
+    def _weights(self, doc: Doc) -> List[Tuple[float, Span]]:
+        with_unit, bare = [], []
+        for match in _WEIGHT.finditer(doc.text):
+            amount = float(match.group(1).replace(",", "."))
+            unit = (match.group(2) or "").lower()
+            if unit in self.kg_per_unit:
+                kg = amount * self.kg_per_unit[unit]
+                end = match.end(2)
+                if unit in _STONE_UNITS and match.group(3):
+                    kg += float(match.group(3)) * self.kg_per_unit.get("lb", 0.0)
+                    end = match.end(3)
+                span = doc.char_span(match.start(1), end, alignment_mode="expand")
+                with_unit.append((kg, span, amount, unit))
+            elif unit not in _NOT_WEIGHT_UNITS:
+                bare.append((amount, doc.char_span(match.start(1), match.end(1), alignment_mode="expand")))
+        if not with_unit:
+            # two numbers alone, said as weights ("weighed 58.4 last month, 55.1 this morning"):
+            # compared as they are, whatever their unit
+            plausible = [(n, span) for n, span in bare if _BARE_WEIGHT[0] <= n <= _BARE_WEIGHT[1]]
+            if len(plausible) == 2 and _WEIGHED.search(doc.text):
+                (a, _), (b, _) = plausible
+                return plausible if abs(a - b) <= 0.3 * max(a, b) else []
+            return []
+        found = [(kg, span) for kg, span, _, _ in with_unit]
+        # a number alone is a weight in the unit of the other, when it is near it ("62kg ... was 67")
+        _, _, amount, unit = with_unit[0]
+        if unit not in _STONE_UNITS:
+            found += [
+                (number * self.kg_per_unit[unit], span)
+                for number, span in bare
+                if abs(number - amount) <= 0.3 * amount
+            ]
+        return sorted(found, key=lambda pair: pair[1].start)
+
+    def _when(self, doc: Doc, span: Span) -> int:
+        """-1 said of the past, 1 of now, 0 neither: by the nearest such word within reach, in
+        the same clause ("weight 58kg, was 62 in march": the "was" is the 62's)."""
+        sides = (
+            reversed(doc[max(0, span.start - self.reach) : span.start]),
+            doc[span.end : span.end + self.reach],
+        )
+        best = None
+        for side in sides:
+            for distance, token in enumerate(side, start=1):
+                if token.is_punct:
+                    break
+                word = token.lower_
+                if (word in self.past or word in self.now) and (best is None or distance < best[0]):
+                    best = (distance, -1 if word in self.past else 1)
+                    break
+        return best[1] if best else 0
