@@ -15,6 +15,7 @@ from actions.topics import (
     next_topic_response,
     reason_response,
     response_metadata,
+    who_response,
 )
 from actions.weights import parse_weight
 
@@ -34,6 +35,8 @@ _ASKS_FOR_EXAMPLES = re.compile(
     r"\b(like what|such as|for (example|instance)|examples?|e\.?g|what sort of (thing|exercise)s?)\b",
     re.IGNORECASE,
 )
+# "who does that?", "where do we find one?": who helps with what the last answer is about
+_ASKS_WHO = re.compile(r"\b(who|where)\b", re.IGNORECASE)
 # "is that per day?" after a protein amount
 _ASKS_PER_WHAT = re.compile(r"\b(day|daily|days|meal|meals|week|weekly|a time|each time)\b", re.IGNORECASE)
 PROTEIN_AMOUNTS = ("utter_protein_grams", "utter_protein_range")
@@ -50,7 +53,8 @@ SUGGESTABLE_INTENTS = {"ask_protein_needs": "utter_protein_range"}
 
 
 class ActionContinueTopic(PaceAction):
-    """'Why?', 'tell me more', 'like what?', 'and for him?' continue the last topic answer."""
+    """'Why?', 'tell me more', 'like what?', 'who does that?', 'and for him?' continue the last
+    topic answer."""
 
     def name(self) -> str:
         return "action_continue_topic"
@@ -82,6 +86,8 @@ class ActionContinueTopic(PaceAction):
                 return await ActionCalculateProtein().perform(dispatcher, tracker, domain)
             if last in PROTEIN_AMOUNTS and _ASKS_PER_WHAT.search(text):
                 dispatcher.utter_message(response="utter_protein_per_day")
+            elif _ASKS_WHO.search(text) and who_response(domain, last):
+                dispatcher.utter_message(response=who_response(domain, last))
             elif _ABOUT_SOMEONE_ELSE.search(text):
                 dispatcher.utter_message(response="utter_same_for_them")
                 dispatcher.utter_message(response=last)

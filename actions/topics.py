@@ -49,6 +49,12 @@ def examples_response(domain: Dict[str, Any], name: str) -> str | None:
     return _linked_response(domain, name, "examples")
 
 
+def who_response(domain: Dict[str, Any], name: str) -> str | None:
+    """The answer that says who helps with `name` ("who does that?", "where do we find one?"), as a
+    response name: its `who:` key."""
+    return None if name in TOPIC_OF_RESPONSE else _linked_response(domain, name, "who")
+
+
 def reason_response(domain: Dict[str, Any], name: str) -> str | None:
     """The answer that gives the reason for `name` ("why?"), as a response name: its `why:` key;
     None when the answer gives its reason itself."""

@@ -40,12 +40,13 @@ JOINED = "pace_follow_up_joined"
 FOLLOW_UP_INTENT = "ask_followup"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 # A follow-up that asks a question of its own about the last answer ("how long for", "how often",
-# "what kind", "who teaches it", "what if it lasts longer", "what about cycling"): its answer is the
-# one it reads as joined to the last topic question, not the next one that action_continue_topic
-# would give. "how come" asks why; "what about my wife" asks the same for someone.
+# "what kind", "what if it lasts longer", "what about cycling"): its answer is the one it reads as
+# joined to the last topic question, not the next one that action_continue_topic would give.
+# "how come" asks why; "what about my wife" asks the same for someone; "who does that?" and "where
+# do we find one?" are for action_continue_topic, which knows who helps with each answer.
 SPECIFIC_FOLLOW_UP = re.compile(
     r"^\W*(how(?! come\b)|what (kind|sort|type|if)|what about(?! (him|her|them|me|us|my|his|our)\b)"
-    r"|which|who|when|where)\b",
+    r"|which|when)\b",
     re.IGNORECASE,
 )
 
@@ -53,6 +54,8 @@ SPECIFIC_FOLLOW_UP = re.compile(
 # A message that ends on "it" or "that" is about what was said before ("how do I avoid it", after
 # the overwork weakness answer), whatever its own few words lean to
 _ENDS_ON_IT = re.compile(r"\b(it|that|this|them|those)\W*$", re.IGNORECASE)
+# "who does that?", "where do we find one?"
+_ASKS_WHO_OF_IT = re.compile(r"^\W*(who|where)\b.*\b(it|that|this|one|them|those)\W*$", re.IGNORECASE)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -100,6 +103,13 @@ class FollowUpResolver(StatelessComponent):
 
     def _resolve(self, message: Message, joined: Message) -> None:
         intent = (message.get(INTENT) or {}).get("name")
+        if intent in (RETRIEVAL_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) and _ASKS_WHO_OF_IT.search(
+            message.get(TEXT) or ""
+        ):
+            # ("who should we talk to about it": who helps with the last answer, which
+            # action_continue_topic knows, not the answer its few words lean to)
+            set_intent(message, FOLLOW_UP_INTENT, (message.get(INTENT) or {}).get("confidence", 0.0))
+            return
         specific = intent == FOLLOW_UP_INTENT and SPECIFIC_FOLLOW_UP.search(message.get(TEXT) or "")
         unrelated = intent == OUT_OF_SCOPE_INTENT
         if intent not in (RETRIEVAL_INTENT, FALLBACK_INTENT) and not specific and not unrelated:

@@ -324,7 +324,7 @@ def check_topics(
                 problems.append(
                     Problem(response.path, response.line, f"{response.name} has no example questions")
                 )
-        for key in ("next", "why", "examples"):
+        for key in ("next", "why", "examples", "who"):
             following = response.metadata.get(key)
             if following and f"utter_{following}" not in responses:
                 problems.append(

@@ -58,6 +58,22 @@ async def test_like_what_gives_the_answer_with_examples(make_tracker, dispatcher
     assert responses_of(dispatcher) == ["utter_faq/activity_types"]
 
 
+@pytest.mark.parametrize(
+    "text, last, expected",
+    [
+        ("who does that", "utter_faq/texture_changes", "utter_faq/slp_role"),
+        ("who could show us how to do them properly", "utter_faq/stretching", "utter_faq/physical_therapist"),
+        ("where do we find one", "utter_faq/physical_therapist", "utter_faq/physician_approval"),
+    ],
+)
+async def test_who_gives_the_answer_about_who_helps(make_tracker, dispatcher, domain, text, last, expected):
+    tracker = make_tracker(text, intent="ask_followup", events=[bot_said(last)])
+
+    await ActionContinueTopic().run(dispatcher, tracker, domain)
+
+    assert responses_of(dispatcher) == [expected]
+
+
 async def test_like_what_after_an_answer_with_no_examples_goes_on(make_tracker, dispatcher, domain):
     tracker = make_tracker("like what", intent="ask_followup", events=[bot_said("utter_faq/reinnervation")])
 
@@ -210,7 +226,7 @@ async def test_a_follow_up_with_nothing_to_follow_gets_its_own_likely_answer(
     assert responses_of(dispatcher) == ["utter_faq/what_is_als"]
 
 
-@pytest.mark.parametrize("key", ["next", "why", "examples"])
+@pytest.mark.parametrize("key", ["next", "why", "examples", "who"])
 def test_every_link_points_to_an_answer(domain, key):
     links = [(variations[0].get("metadata") or {}).get(key) for variations in domain["responses"].values()]
     assert any(links)
