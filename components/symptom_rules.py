@@ -51,6 +51,7 @@ SYMPTOM = "symptom"
 SPAN_GROUP = "pace_targets"
 QUESTION = "QUESTION"
 HISTORICAL = "HISTORICAL"
+AFFIRMED = "AFFIRMED"
 # labels of target spans, besides "symptom:<category>"
 _EMERGENCY, _BODY, _IDIOM, _WITH, _OXYGEN = "EMERGENCY", "BODY", "IDIOM", "WITH", "OXYGEN"
 _QUOTES = {"'", '"', "“", "”", "‘", "’", "`"}
@@ -427,14 +428,15 @@ class SymptomRules:
 
 
 def _join_endings(doc: Doc, targets: List[Span]) -> bool:
-    """A short sentence that says something is over, and names no symptom of its own, reads with
-    the one before ("Had a cramp in the pool. Gone in a minute."): ConText reads one sentence at a
-    time. Only such an ending: "Still achy. Is that ok?" stays two sentences, and so does anything
-    after an emergency. True when a sentence was joined (ConText then reads the doc again)."""
+    """A short sentence that says something is over, or that it is so, and names no symptom of its
+    own, reads with the one before ("Had a cramp in the pool. Gone in a minute."; "Can I do
+    anything about being puffed out? It's new."): ConText reads one sentence at a time. Only such
+    an ending: "Still achy. Is that ok?" stays two sentences, and so does anything after an
+    emergency. True when a sentence was joined (ConText then reads the doc again)."""
     endings = {
         m.modifier_span[0]
         for m in doc._.context_graph.modifiers
-        if m.category == HISTORICAL and m.direction == "BACKWARD"
+        if m.category == HISTORICAL and m.direction == "BACKWARD" or m.category == AFFIRMED
     }
     sentences = list(doc.sents)
     joined = False
