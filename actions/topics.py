@@ -51,7 +51,8 @@ def examples_response(domain: Dict[str, Any], name: str) -> str | None:
 
 def who_response(domain: Dict[str, Any], name: str) -> str | None:
     """The answer that says who helps with `name` ("who does that?", "where do we find one?"), as a
-    response name: its `who:` key."""
+    response name: its `who:` key (none for a protein amount, which no one of the answers helps
+    with)."""
     return None if name in TOPIC_OF_RESPONSE else _linked_response(domain, name, "who")
 
 

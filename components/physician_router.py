@@ -5,6 +5,8 @@ The terms are content (content/physician_topics.yml), read when Rasa starts. A c
 "ask_medical" only from the medicines it has seen; a list the content team keeps catches "CBD oil
 for stiffness" and "protein with kidney disease" however the rest of the sentence is worded.
 Symptom reports and emergencies are never rerouted: the safety layer after this one decides those.
+The other way round, the classifier's unsure guess of a physician question that names nothing of
+the list gives way to a topic answer the answer selector is sure of.
 """
 
 import re
