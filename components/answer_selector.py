@@ -20,6 +20,7 @@ from sklearn.pipeline import Pipeline
 
 from components.base import save
 from components.linear import LinearComponent, sparse_features
+from components.retrieval_fallback import RETRIEVAL_INTENT
 
 SELECTOR_PROPERTY = "response_selector"
 
@@ -88,3 +89,14 @@ class AnswerSelector(LinearComponent):
             self._resource,
             {"model": self._model, "retrieval_intents": self._retrieval_intents},
         )
+
+
+def selection(message: Message) -> Dict[str, Any]:
+    """The answer selector's reading of a message: its best answer ("response") and "ranking"."""
+    return (message.get(SELECTOR_PROPERTY) or {}).get(RETRIEVAL_INTENT) or {}
+
+
+def best_answer(message: Message) -> tuple:
+    """The selector's best answer key ("faq/stretching") and its confidence."""
+    response = selection(message).get("response") or {}
+    return response.get("intent_response_key"), response.get("confidence", 0.0)

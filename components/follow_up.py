@@ -31,7 +31,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.answer_selector import SELECTOR_PROPERTY
+from components.answer_selector import SELECTOR_PROPERTY, best_answer, selection
 from components.base import StatelessComponent, set_intent
 from components.retrieval_fallback import FALLBACK_INTENT, RETRIEVAL_INTENT
 
@@ -114,17 +114,17 @@ class FollowUpResolver(StatelessComponent):
         unrelated = intent == OUT_OF_SCOPE_INTENT
         if intent not in (RETRIEVAL_INTENT, FALLBACK_INTENT) and not specific and not unrelated:
             return  # (small talk, a report, "why?": the new message says what it is)
-        key, confidence = _answer(joined)
+        key, confidence = best_answer(joined)
         if key is None or confidence < self._config["threshold"]:
             return
-        own = [r.get("intent_response_key") for r in _selection(message).get("ranking") or []]
+        own = [r.get("intent_response_key") for r in selection(message).get("ranking") or []]
         refers_back = bool(_ENDS_ON_IT.search(message.get(TEXT) or ""))
         if unrelated and not refers_back and key not in own[: self._config["out_of_scope_within"]]:
             return  # ("lovely weather today" after a stretching question stays out of scope)
-        if intent == RETRIEVAL_INTENT and _answer(message)[1] >= confidence:
+        if intent == RETRIEVAL_INTENT and best_answer(message)[1] >= confidence:
             return  # surer on its own
         selector = dict(message.get(SELECTOR_PROPERTY) or {})
-        selector[RETRIEVAL_INTENT] = _selection(joined)
+        selector[RETRIEVAL_INTENT] = selection(joined)
         message.set(SELECTOR_PROPERTY, selector, add_to_output=True)
         set_intent(message, RETRIEVAL_INTENT, confidence)
 
@@ -145,12 +145,3 @@ def last_topic_question(tracker: DialogueStateTracker, look_back: int, answered_
         if response.get("confidence", 0.0) >= answered_from:
             return event.text
     return None
-
-
-def _selection(message: Message) -> Dict[str, Any]:
-    return (message.get(SELECTOR_PROPERTY) or {}).get(RETRIEVAL_INTENT) or {}
-
-
-def _answer(message: Message) -> tuple:
-    response = _selection(message).get("response") or {}
-    return response.get("intent_response_key"), response.get("confidence", 0.0)

@@ -18,7 +18,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.answer_selector import SELECTOR_PROPERTY
+from components.answer_selector import best_answer
 from components.base import StatelessComponent, set_intent
 from components.retrieval_fallback import RETRIEVAL_INTENT
 
@@ -98,7 +98,6 @@ class PhysicianRouter(StatelessComponent):
         physician question (0.53) on "my dad has ALS", the answer selector is sure of resistance
         training (1.0), and the message names no medicine or condition."""
         confidence = (message.get(INTENT) or {}).get("confidence", 0.0)
-        response = ((message.get(SELECTOR_PROPERTY) or {}).get(RETRIEVAL_INTENT) or {}).get("response") or {}
-        answer = response.get("confidence", 0.0)
+        _, answer = best_answer(message)
         if confidence < self._config["unsure_below"] and answer >= self._config["answer_sure_from"]:
             set_intent(message, RETRIEVAL_INTENT, answer)

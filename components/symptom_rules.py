@@ -436,7 +436,7 @@ def _join_endings(doc: Doc, targets: List[Span]) -> bool:
     endings = {
         m.modifier_span[0]
         for m in doc._.context_graph.modifiers
-        if m.category == HISTORICAL and m.direction == "BACKWARD" or m.category == AFFIRMED
+        if (m.category == HISTORICAL and m.direction == "BACKWARD") or m.category == AFFIRMED
     }
     sentences = list(doc.sents)
     joined = False

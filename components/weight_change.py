@@ -33,14 +33,14 @@ _AMOUNT_WORDS = {
     "nine": 9.0,
     "ten": 10.0,
 }
+_AMOUNT = r"(\d{1,3}(?:[.,]\d)?|half a|a couple of|a few|a|two|three|four|five|six|seven|eight|nine|ten)"
+_UNIT = r"(kg|kgs|kilos?|kilograms?|lbs?|pounds?|st|stone)"
 _STATED_LOSS = re.compile(
     r"\b(?:lost|losing|dropped|dropping|shed|down)\s+"
     r"(?:about |nearly |almost |over |around |roughly |another )?"
-    r"(\d{1,3}(?:[.,]\d)?|half a|a couple of|a few|a|two|three|four|five|six|seven|eight|nine|ten)\s*"
-    r"(kg|kgs|kilos?|kilograms?|lbs?|pounds?|st|stone)\b"
+    rf"{_AMOUNT}\s*{_UNIT}\b"
     # "scale says 4 lb less", "3 kilos lighter"
-    r"|\b(\d{1,3}(?:[.,]\d)?|half a|a couple of|a few|a|two|three|four|five|six|seven|eight|nine|ten)\s*"
-    r"(kg|kgs|kilos?|kilograms?|lbs?|pounds?|st|stone)\s+(?:less|lighter|down)\b",
+    rf"|\b{_AMOUNT}\s*{_UNIT}\s+(?:less|lighter|down)\b",
     re.IGNORECASE,
 )
 # two numbers alone are weights only in a message about weighing, and in this range

@@ -71,10 +71,7 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
         if not isinstance(limit, int) or not 50 <= limit <= 100:
             message = f"oxygen_readings needs at_or_below: a percentage (50 to 100), not {limit!r}"
             report(PATTERNS, "at_or_below:", message)
-        ends = oxygen.get("ends_at") or []
-        if not isinstance(ends, list) or not all(
-            isinstance(w, str) and w.strip() and " " not in w.strip() for w in ends
-        ):
+        if not _single_words(oxygen.get("ends_at") or []):
             report(PATTERNS, "ends_at:", "oxygen_readings ends_at needs a list of single words")
     weights = data.get("weights_compared")
     if weights is not None:
@@ -109,11 +106,14 @@ def _check_weights_compared(weights: Any, report: Report) -> None:
             "weights_compared kg_per_unit needs units, each with its kilograms (a number)",
         )
     for key in ("past", "now"):
-        words = weights.get(key) or []
-        if not isinstance(words, list) or not all(
-            isinstance(w, str) and w.strip() and " " not in w.strip() for w in words
-        ):
+        if not _single_words(weights.get(key) or []):
             report(PATTERNS, f"{key}:", f"weights_compared {key} needs a list of single words")
+
+
+def _single_words(words: Any) -> bool:
+    return isinstance(words, list) and all(
+        isinstance(w, str) and w.strip() and " " not in w.strip() for w in words
+    )
 
 
 def _check_phrases(phrases: Any, anchor: str, report: Report) -> None:
