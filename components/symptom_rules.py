@@ -161,8 +161,8 @@ def english_words() -> FrozenSet[str]:
     return frozenset(_english_frequencies())
 
 
-@lru_cache(maxsize=1)
 def _english_frequencies() -> Dict[str, int]:
+    """symspellpy's English words and their counts, most frequent first: read when needed, not kept."""
     text = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt").read_text()
     pairs = (line.split(" ", 1) for line in text.splitlines() if line)
     return {word: int(count) for word, count in pairs}
@@ -226,10 +226,11 @@ class SymptomRules:
         # words run together ("chestpainbad", "handsweaker"): symspellpy's word segmentation over its
         # English dictionary, where the symptom and body-part words count as the most frequent
         self._segmenter = SymSpell(max_dictionary_edit_distance=0, prefix_length=7)
-        for word, count in islice(_english_frequencies().items(), _SEGMENTATION_WORDS):
+        frequencies = _english_frequencies()
+        for word, count in islice(frequencies.items(), _SEGMENTATION_WORDS):
             self._segmenter.create_dictionary_entry(word, count)
         self._ours = {w for w in self._phrase_words | set(self._typo_forms) if w.isalpha() and len(w) >= 4}
-        most = max(_english_frequencies().values())
+        most = max(frequencies.values())
         for word in self._ours:
             self._segmenter.create_dictionary_entry(word, most)
 
