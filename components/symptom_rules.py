@@ -66,8 +66,9 @@ _MAX_SPLITS_TRIED = 4
 # the most frequent English words, by symspellpy's dictionary, that words run together may be
 _SEGMENTATION_WORDS = 30000
 # a sentence of at most this many words (with its full stop) that says something is over reads with
-# the one before
+# the one before; one that says it is so may be a little longer ("Mine still do, hours later.")
 _JOINED_UP_TO = 6
+_AFFIRMED_JOINED_UP_TO = 8
 _ENDINGS = ("", "s", "es", "ed", "d", "ing", "y", "ness")
 
 
@@ -249,7 +250,8 @@ class SymptomRules:
     def _add(self, key: str, phrases: Iterable[str], typos: bool = False) -> None:
         patterns = []
         for phrase in phrases:
-            doc = self._nlp(str(phrase).lower())
+            # ("n't squeeze" is "not squeeze", so that it also matches "cant squeeze")
+            doc = self._nlp(_contraction_tail(str(phrase).lower()))
             # As few patterns as match the same (the Matcher tries every pattern at every word:
             # most of the safety layer's time). Written in its base form ("cramp"), a phrase
             # matches every form ("cramped") by lemma, misspellings included: content/spelling.yml
@@ -435,14 +437,15 @@ def _join_endings(doc: Doc, targets: List[Span]) -> bool:
     an ending: "Still achy. Is that ok?" stays two sentences, and so does anything after an
     emergency. True when a sentence was joined (ConText then reads the doc again)."""
     endings = {
-        m.modifier_span[0]
+        m.modifier_span[0]: _AFFIRMED_JOINED_UP_TO if m.category == AFFIRMED else _JOINED_UP_TO
         for m in doc._.context_graph.modifiers
         if (m.category == HISTORICAL and m.direction == "BACKWARD") or m.category == AFFIRMED
     }
     sentences = list(doc.sents)
     joined = False
     for before, sentence in zip(sentences, sentences[1:], strict=False):
-        if len(sentence) > _JOINED_UP_TO or not any(sentence.start <= i < sentence.end for i in endings):
+        limits = [up_to for i, up_to in endings.items() if sentence.start <= i < sentence.end]
+        if not limits or len(sentence) > min(limits):
             continue
         if any(sentence.start <= t.start < sentence.end and t.label_ != _BODY for t in targets):
             continue
