@@ -308,7 +308,13 @@ class SymptomRules:
             return
         with doc.retokenize() as retokenizer:
             for token, parts in splits:
-                retokenizer.split(token, parts, heads=[(token, i) for i in range(len(parts))])
+                # (no lemma yet: the first part would keep the whole word's, "twitchingallnight")
+                retokenizer.split(
+                    token,
+                    parts,
+                    heads=[(token, i) for i in range(len(parts))],
+                    attrs={"LEMMA": [""] * len(parts)},
+                )
         for name in ("sentencizer", "lemmatizer", "attribute_ruler"):
             if name in self._nlp.pipe_names:
                 self._nlp.get_pipe(name)(doc)

@@ -9,9 +9,11 @@ from typing import Any, Dict, FrozenSet, List, Tuple
 
 from spacy.tokens import Doc, Span
 
-# a weight with its unit ("62kg", "9st 4", "11 stone 2 lb"), or a number alone ("he was 67")
+# a weight with its unit ("62kg", "9st 4", "11 stone 2 lb"), or a number alone ("he was 67"); the
+# pounds after stone only ("from 70 to 64 kilos" is two weights)
 _WEIGHT = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*%)\s*([a-z]+)?(?:\s+(\d{1,2})(?![\d.,]))?",
+    r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*%)\s*([a-z]+)?"
+    r"(?:(?:(?<=st)|(?<=stone)|(?<=stones))\s+(\d{1,2})(?![\d.,]))?",
     re.IGNORECASE,
 )
 _STONE_UNITS = {"st", "stone", "stones"}
