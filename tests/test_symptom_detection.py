@@ -160,6 +160,7 @@ def test_a_medicine_is_never_read_as_a_misspelled_symptom(rules, nlp):
         "he was 11 stone 3 at diagnosis and he's 10 stone 4 now",
         "my weight was 70 kilos in june, now 66",
         "down from 160 lbs to 148 lbs",
+        "she went from 58 to 54 kilos over the summer",  # (the first number is no stone's pounds)
     ],
 )
 def test_two_weights_of_one_person_that_fall_are_a_weight_loss(rules, nlp, text):
@@ -212,11 +213,20 @@ def test_other_short_sentences_are_read_on_their_own(rules, nlp, text, tier):
 
 
 @pytest.mark.parametrize(
+    "text", ["Couldn't finish my stretches, legs too tired.", "Didn't finish the bike, legs ached too much."]
+)
+def test_a_sentence_that_starts_with_a_denied_verb_is_no_question(rules, nlp, text):
+    # ("could", "do" at the start of a sentence ask a question; "couldn't", "don't" tell)
+    assert detect(rules, nlp, text) is not None
+
+
+@pytest.mark.parametrize(
     "text, category",
     [
         ("shouldersore since the stretches", "pain"),
         ("feelingveryweaktoday", "weakness"),
         ("chestpainbad", "emergency"),
+        ("crampingallnight", "cramping"),  # (the first word gets its own lemma, not the whole word's)
     ],
 )
 def test_words_run_together_are_read_apart(rules, nlp, text, category):
