@@ -277,20 +277,25 @@ def _read_all(
     rules: SymptomRules, model: SpacyModel, texts: List[str]
 ) -> List[Tuple[str, bool, Tuple[str, ...]]]:
     """(lemmas, whether the rules found something, reading) of each text. Reading thousands of
-    examples is most of the safety layer's training time, so it is spread over the machine's cores."""
+    examples is most of the safety layer's training time, so each text is read once (the rules
+    read it in lower case: an NLU example and a case are often the same words) and the reading
+    is spread over the machine's cores."""
+    unique = list(dict.fromkeys(text.lower() for text in texts))
     workers = min(len(os.sched_getaffinity(0)), 4)
-    if workers < 2 or len(texts) < 1000:
-        return [_read_text(rules, model, text) for text in texts]
-    _WORKER.update(rules=rules, model=model)
-    chunks = [texts[i::workers] for i in range(workers)]
-    with concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork")
-    ) as pool:
-        parts = list(pool.map(_read_chunk, chunks))
-    results: List[Any] = [None] * len(texts)
-    for i, part in enumerate(parts):
-        results[i::workers] = part
-    return results
+    if workers < 2 or len(unique) < 1000:
+        read = [_read_text(rules, model, text) for text in unique]
+    else:
+        _WORKER.update(rules=rules, model=model)
+        chunks = [unique[i::workers] for i in range(workers)]
+        with concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("fork")
+        ) as pool:
+            parts = list(pool.map(_read_chunk, chunks))
+        read = [None] * len(unique)
+        for i, part in enumerate(parts):
+            read[i::workers] = part
+    readings = dict(zip(unique, read, strict=True))
+    return [readings[text.lower()] for text in texts]
 
 
 def _read_chunk(texts: List[str]) -> List[Tuple[str, bool, Tuple[str, ...]]]:
@@ -299,8 +304,9 @@ def _read_chunk(texts: List[str]) -> List[Tuple[str, bool, Tuple[str, ...]]]:
 
 def _read_text(rules: SymptomRules, model: SpacyModel, text: str) -> Tuple[str, bool, Tuple[str, ...]]:
     doc = _doc(model, text)
-    analysis = _read(rules, doc)
-    return _lemmas(doc), analysis.finding is not None, analysis.reading
+    lemmas = _lemmas(doc)  # (as `process` reads them: before the rules split or correct words)
+    analysis = rules.analyse(doc)  # (a doc of its own: no copy needed)
+    return lemmas, analysis.finding is not None, analysis.reading
 
 
 def _lemmas(doc: Doc) -> str:
