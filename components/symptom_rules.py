@@ -61,7 +61,7 @@ _MIN_TYPO_LENGTH = 4
 _MAX_TYPO_WORDS = 400
 # a word this long may be words run together ("shouldersore"); at most this many are tried in a
 # message (each costs about a millisecond)
-_MIN_RUN_TOGETHER, _MAX_RUN_TOGETHER = 8, 40
+_MIN_RUN_TOGETHER, _MAX_RUN_TOGETHER = 8, 60
 _MAX_SPLITS_TRIED = 4
 # the most frequent English words, by symspellpy's dictionary, that words run together may be
 _SEGMENTATION_WORDS = 30000

@@ -227,6 +227,7 @@ def test_a_sentence_that_starts_with_a_denied_verb_is_no_question(rules, nlp, te
         ("feelingveryweaktoday", "weakness"),
         ("chestpainbad", "emergency"),
         ("crampingallnight", "cramping"),  # (the first word gets its own lemma, not the whole word's)
+        ("feelingsoweakafterthebikecantliftmyarmsatall", "weakness"),  # (43 letters)
     ],
 )
 def test_words_run_together_are_read_apart(rules, nlp, text, category):
