@@ -22,7 +22,6 @@ by components/weight_change.py.
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from itertools import islice
 from pathlib import Path
@@ -156,14 +155,9 @@ def _contraction_tail(literal: str) -> str:
     return re.sub(r"(^|\s)n't\b", r"\1not", literal)
 
 
-@lru_cache(maxsize=1)
-def english_words() -> FrozenSet[str]:
-    """The words of symspellpy's English frequency dictionary (82,765 words): never typos."""
-    return frozenset(_english_frequencies())
-
-
 def _english_frequencies() -> Dict[str, int]:
-    """symspellpy's English words and their counts, most frequent first: read when needed, not kept."""
+    """symspellpy's English words (82,765) and their counts, most frequent first: read once while
+    the rules are built, not kept."""
     text = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt").read_text()
     pairs = (line.split(" ", 1) for line in text.splitlines() if line)
     return {word: int(count) for word, count in pairs}
@@ -218,16 +212,17 @@ class SymptomRules:
         self._speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for form in self._typo_forms:
             self._speller.create_dictionary_entry(form, 1)
-        # ... and the medicines and supplements of the physician topics: "statins" is no "strains"
+        # words never taken for typos: English ones (symspellpy's dictionary), the phrases' own, and
+        # the medicines and supplements of the physician topics ("statins" is no "strains")
+        frequencies = _english_frequencies()
         self._english = (
-            english_words()
+            frozenset(frequencies)
             | {w for name in treatments for w in str(name).lower().split()}
             | self._phrase_words
         )
         # words run together ("chestpainbad", "handsweaker"): symspellpy's word segmentation over its
         # English dictionary, where the symptom and body-part words count as the most frequent
         self._segmenter = SymSpell(max_dictionary_edit_distance=0, prefix_length=7)
-        frequencies = _english_frequencies()
         for word, count in islice(frequencies.items(), _SEGMENTATION_WORDS):
             self._segmenter.create_dictionary_entry(word, count)
         self._ours = {w for w in self._phrase_words | set(self._typo_forms) if w.isalpha() and len(w) >= 4}
