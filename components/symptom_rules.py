@@ -178,17 +178,23 @@ class SymptomRules:
         self._labels: Dict[str, str] = {}
         # a symptom or body-part word in its usual forms -> (the word, its lemma), for typos
         self._typo_forms: Dict[str, Tuple[str, str]] = {}
+        # categories that say nothing on their own ("i've decided"), only in an emergency's combination
+        self._only_combined: Set[str] = set()
         for category, spec in (patterns.get("symptoms") or {}).items():
             self._labels[category] = spec.get("label", category)
+            if spec.get("only_in_combination"):
+                self._only_combined.add(category)
             self._add(f"symptom:{category}", spec.get("phrases") or [], typos=True)
             self._add(f"symptom:{category}:body", spec.get("with_body_part") or [])
         emergency = patterns.get("emergency") or {}
         self._add(_EMERGENCY, emergency.get("phrases") or [], typos=True)
-        self._combinations: List[Tuple[FrozenSet[str], str]] = []
+        # (categories, key of the `with` words, whether they count anywhere in the message)
+        self._combinations: List[Tuple[FrozenSet[str], str, bool]] = []
         for number, combination in enumerate(emergency.get("combinations") or []):
             key = f"{_WITH}:{number}"
             self._add(key, combination.get("with") or [])
-            self._combinations.append((frozenset(combination.get("symptoms") or []), key))
+            anywhere = combination.get("within") == "message"
+            self._combinations.append((frozenset(combination.get("symptoms") or []), key, anywhere))
         oxygen = emergency.get("oxygen_readings") or {}
         self._add(_OXYGEN, oxygen.get("words") or [])
         self._oxygen_limit = float(oxygen.get("at_or_below", 0))
@@ -378,14 +384,14 @@ class SymptomRules:
             label = span.label_
             if not self._reported(span) or (label.endswith(":body") and not _near(span, bodies)):
                 continue  # ("killing me" with no body part near is no symptom, nor evidence of one)
+            category = label.split(":")[1] if label.startswith("symptom:") else None
+            urgent = category is not None and self._urgent_combination(span, category, context_words)
+            if category in self._only_combined and not urgent:
+                continue  # ("i've decided" alone says nothing)
             evidence = True
-            if label == _EMERGENCY:
-                emergency = True
-            elif label.startswith("symptom:"):
-                category = label.split(":")[1]
+            emergency = emergency or urgent or label == _EMERGENCY
+            if category:
                 symptoms.append((span.start, category))
-                if self._urgent_combination(span, category, context_words):
-                    emergency = True
         finding = None
         if emergency:
             finding = Finding(EMERGENCY, EMERGENCY, "an emergency")
@@ -419,10 +425,10 @@ class SymptomRules:
         return not _quoted(span)
 
     def _urgent_combination(self, span: Span, category: str, context_words: List[Span]) -> bool:
-        for categories, key in self._combinations:
+        for categories, key, anywhere in self._combinations:
             if category in categories and any(
                 w.label_ == key
-                and w.sent.start == span.sent.start
+                and (anywhere or w.sent.start == span.sent.start)
                 # (words besides the symptom's own: "a rash" alone is no rash with a rash)
                 and (w.end <= span.start or span.end <= w.start)
                 for w in context_words

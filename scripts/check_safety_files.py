@@ -64,6 +64,14 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
             )
         if not combination.get("with"):
             report(PATTERNS, "combinations:", "an emergency combination has no `with` words")
+        if combination.get("within", "sentence") not in ("sentence", "message"):
+            message = f"an emergency combination's `within` is sentence or message, not {combination['within']!r}"
+            report(PATTERNS, "within:", message)
+    combined = {name for c in emergency.get("combinations") or [] for name in c.get("symptoms") or []}
+    for category, spec in symptoms.items():
+        if isinstance(spec, dict) and spec.get("only_in_combination") and category not in combined:
+            message = f"symptom category {category} counts only in a combination, but no combination names it"
+            report(PATTERNS, f"{category}:", message)
     oxygen = emergency.get("oxygen_readings")
     if oxygen is not None:
         _check_phrases(oxygen.get("words") or [], "oxygen_readings:", report)

@@ -253,10 +253,11 @@ def test_broken_symptom_patterns_are_named():
         "symptoms": {
             "pain": {"phrases": ["pain"]},
             "cramping": {"label": "cramping", "phrases": ["cramp", None, "Cramp"]},
+            "intent": {"label": "a plan", "only_in_combination": True, "phrases": ["made my peace"]},
         },
         "emergency": {
             "phrases": ["can't breathe"],
-            "combinations": [{"symptoms": ["breath"], "with": ["at rest"]}],
+            "combinations": [{"symptoms": ["breath"], "with": ["at rest"], "within": "paragraph"}],
             "oxygen_readings": {"words": ["sats"], "at_or_below": "ninety"},
         },
         "weights_compared": {
@@ -272,6 +273,8 @@ def test_broken_symptom_patterns_are_named():
     assert any(m.startswith("not a phrase: None") for m in messages)
     assert "'Cramp' is listed twice under cramping" in messages
     assert any("unknown symptom categories: ['breath']" in m for m in messages)
+    assert "an emergency combination's `within` is sentence or message, not 'paragraph'" in messages
+    assert "symptom category intent counts only in a combination, but no combination names it" in messages
     assert any(m.startswith("weights_compared needs loss_at_least_percent") for m in messages)
     assert any(m.startswith("weights_compared kg_per_unit needs units") for m in messages)
     assert "weights_compared past needs a list of single words" in messages

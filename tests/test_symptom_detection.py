@@ -112,6 +112,29 @@ def test_a_combination_needs_words_besides_the_symptoms_own(rules, nlp, text):
     assert finding is not None and finding.tier == SYMPTOM, text
 
 
+def test_a_category_only_in_combination_says_nothing_alone(nlp):
+    patterns = yaml.safe_load(DEFAULT_PATTERNS.read_text(encoding="utf-8"))
+    context = yaml.safe_load(DEFAULT_CONTEXT.read_text(encoding="utf-8"))
+    patterns["symptoms"]["zing"] = {"label": "zing", "only_in_combination": True, "phrases": ["zingy"]}
+    patterns["emergency"]["combinations"].append({"symptoms": ["zing"], "with": ["moonberry"]})
+    rules = SymptomRules(nlp, patterns, context)
+    alone = rules.analyse(nlp("i feel zingy"))
+    assert alone.finding is None and not alone.evidence
+    assert rules.detect(nlp("my legs feel zingy after the moonberry")).tier == EMERGENCY
+    # (the `with` words of a combination count in the symptom's own sentence)
+    assert rules.detect(nlp("my legs feel zingy. i ate a moonberry.")) is None
+
+
+def test_a_combination_within_the_message_reaches_other_sentences(nlp):
+    patterns = yaml.safe_load(DEFAULT_PATTERNS.read_text(encoding="utf-8"))
+    context = yaml.safe_load(DEFAULT_CONTEXT.read_text(encoding="utf-8"))
+    patterns["symptoms"]["zing"] = {"label": "zing", "only_in_combination": True, "phrases": ["zingy"]}
+    patterns["emergency"]["combinations"].append({"symptoms": ["zing"], "within": "message", "with": ["moonberry"]})
+    rules = SymptomRules(nlp, patterns, context)
+    assert rules.detect(nlp("my legs feel zingy. i ate a moonberry.")).tier == EMERGENCY
+    assert rules.detect(nlp("my legs don't feel zingy. i ate a moonberry.")) is None
+
+
 @pytest.mark.parametrize("text", ["he cant hold his head up", "i couldnt stop coughing at dinner"])
 def test_a_context_rule_written_with_nt_matches_every_spelling_of_it(rules, nlp, text):
     # "n't hold" in context_rules.yml is a report, not a denial, however "can't" is typed
