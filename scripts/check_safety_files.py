@@ -146,6 +146,9 @@ def check_context(data: Dict[str, Any], report: Report) -> None:
         report(CONTEXT, "context_rules:", "no context_rules")
         return
     produced: Set[str] = set()
+    # (the same words in two groups match the same words twice, and ConText keeps one of the two
+    # by the order its matcher returns them: which group decides would be chance)
+    listed: Dict[str, str] = {}
     for group in groups:
         if not isinstance(group, dict):
             report(CONTEXT, "context_rules:", f"a rule group must be a mapping, not {group!r}")
@@ -168,6 +171,11 @@ def check_context(data: Dict[str, Any], report: Report) -> None:
         for literal in group.get("literals") or []:
             if not isinstance(literal, str) or not literal.strip():
                 report(CONTEXT, anchor, f"not a literal: {literal!r}")
+                continue
+            words = literal.lower()
+            if words in listed:
+                report(CONTEXT, literal, f"{literal!r} is listed twice ({listed[words]} and {category})")
+            listed[words] = category
         for pattern in group.get("patterns") or []:
             if not isinstance(pattern, list) or not all(isinstance(t, dict) for t in pattern):
                 report(CONTEXT, anchor, 'a pattern is a list of token descriptions such as {"LOWER": "no"}')
