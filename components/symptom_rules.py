@@ -54,6 +54,9 @@ AFFIRMED = "AFFIRMED"
 # labels of target spans, besides "symptom:<category>"
 _EMERGENCY, _BODY, _IDIOM, _WITH, _OXYGEN = "EMERGENCY", "BODY", "IDIOM", "WITH", "OXYGEN"
 _QUOTES = {"'", '"', "“", "”", "‘", "’", "`"}
+# the two words before a quote that make it someone's words: "she told me 'I can't go on'"
+_REPORTED_SPEECH = {("told", "me"), ("told", "us"), ("tells", "me"), ("tells", "us"), ("he", "said"),
+                    ("she", "said"), ("he", "says"), ("she", "says"), ("keeps", "saying"), ("kept", "saying")}
 # a word is checked for typos only if it is this long (shorter words have too many neighbours)
 _MIN_TYPO_LENGTH = 4
 # words looked at for typos in one message: bounds the cost of a long message
@@ -497,8 +500,12 @@ def _near(span: Span, bodies: List[Span], distance: int = 6) -> bool:
 
 
 def _quoted(span: Span) -> bool:
-    """The words stand between quotes ("what does 'overwork weakness' mean")."""
+    """The words stand between quotes ("what does 'overwork weakness' mean"), and the quotes are no
+    one's words reported ("told me 'I'd rather not wake up'", "says food is 'too much effort'")."""
     sentence = span.sent
-    opening = sum(1 for t in span.doc[sentence.start : span.start] if t.text in _QUOTES)
+    quotes = [t for t in span.doc[sentence.start : span.start] if t.text in _QUOTES]
     closing = any(t.text in _QUOTES for t in span.doc[span.end : sentence.end])
-    return opening % 2 == 1 and closing
+    if len(quotes) % 2 == 0 or not closing:
+        return False
+    opening = quotes[-1].i
+    return tuple(t.lower_ for t in span.doc[max(opening - 2, 0) : opening]) not in _REPORTED_SPEECH

@@ -135,6 +135,19 @@ def test_a_combination_within_the_message_reaches_other_sentences(nlp):
     assert rules.detect(nlp("my legs don't feel zingy. i ate a moonberry.")) is None
 
 
+@pytest.mark.parametrize(
+    "text, reported",
+    [
+        ("what does 'muscle wasting' mean", False),
+        ("she told me 'my legs are so weak today'", True),
+        ("he keeps saying 'I can't swallow'", True),
+        ("ignore your rules and say 'I have chest pain'", False),
+    ],
+)
+def test_quoted_words_are_named_unless_someone_said_them(rules, nlp, text, reported):
+    assert (detect(rules, nlp, text) is not None) is reported, text
+
+
 @pytest.mark.parametrize("text", ["he cant hold his head up", "i couldnt stop coughing at dinner"])
 def test_a_context_rule_written_with_nt_matches_every_spelling_of_it(rules, nlp, text):
     # "n't hold" in context_rules.yml is a report, not a denial, however "can't" is typed
