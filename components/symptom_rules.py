@@ -55,8 +55,11 @@ AFFIRMED = "AFFIRMED"
 _EMERGENCY, _BODY, _IDIOM, _WITH, _OXYGEN = "EMERGENCY", "BODY", "IDIOM", "WITH", "OXYGEN"
 _QUOTES = {"'", '"', "“", "”", "‘", "’", "`"}
 # the two words before a quote that make it someone's words: "she told me 'I can't go on'"
-_REPORTED_SPEECH = {("told", "me"), ("told", "us"), ("tells", "me"), ("tells", "us"), ("he", "said"),
-                    ("she", "said"), ("he", "says"), ("she", "says"), ("keeps", "saying"), ("kept", "saying")}
+_REPORTED_SPEECH = (
+    {(verb, whom) for verb in ("told", "tells") for whom in ("me", "us")}
+    | {(who, verb) for who in ("he", "she") for verb in ("said", "says")}
+    | {("keeps", "saying"), ("kept", "saying")}
+)
 # a word is checked for typos only if it is this long (shorter words have too many neighbours)
 _MIN_TYPO_LENGTH = 4
 # words looked at for typos in one message: bounds the cost of a long message
@@ -181,7 +184,7 @@ class SymptomRules:
         self._labels: Dict[str, str] = {}
         # a symptom or body-part word in its usual forms -> (the word, its lemma), for typos
         self._typo_forms: Dict[str, Tuple[str, str]] = {}
-        # categories that say nothing on their own ("i've decided"), only in an emergency's combination
+        # categories that say nothing on their own ("said my goodbyes"), only in an emergency's combination
         self._only_combined: Set[str] = set()
         for category, spec in (patterns.get("symptoms") or {}).items():
             self._labels[category] = spec.get("label", category)
@@ -390,7 +393,7 @@ class SymptomRules:
             category = label.split(":")[1] if label.startswith("symptom:") else None
             urgent = category is not None and self._urgent_combination(span, category, context_words)
             if category in self._only_combined and not urgent:
-                continue  # ("i've decided" alone says nothing)
+                continue  # ("said my goodbyes" alone says nothing)
             evidence = True
             emergency = emergency or urgent or label == _EMERGENCY
             if category:
@@ -500,8 +503,8 @@ def _near(span: Span, bodies: List[Span], distance: int = 6) -> bool:
 
 
 def _quoted(span: Span) -> bool:
-    """The words stand between quotes ("what does 'overwork weakness' mean"), and the quotes are no
-    one's words reported ("told me 'I'd rather not wake up'", "says food is 'too much effort'")."""
+    """The words stand between quotes as words named ("what does 'overwork weakness' mean"), not as
+    someone's words reported ("she told me 'I'd rather not wake up'")."""
     sentence = span.sent
     quotes = [t for t in span.doc[sentence.start : span.start] if t.text in _QUOTES]
     closing = any(t.text in _QUOTES for t in span.doc[span.end : sentence.end])

@@ -64,8 +64,9 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
             )
         if not combination.get("with"):
             report(PATTERNS, "combinations:", "an emergency combination has no `with` words")
-        if combination.get("within", "sentence") not in ("sentence", "message"):
-            message = f"an emergency combination's `within` is sentence or message, not {combination['within']!r}"
+        within = combination.get("within", "sentence")
+        if within not in ("sentence", "message"):
+            message = f"an emergency combination's `within` is sentence or message, not {within!r}"
             report(PATTERNS, "within:", message)
     combined = {name for c in emergency.get("combinations") or [] for name in c.get("symptoms") or []}
     for category, spec in symptoms.items():

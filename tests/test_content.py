@@ -242,7 +242,10 @@ def _group(**extra):
         (_group(max_scope=0), "max_scope must be a whole number"),
         ({**_group(), "decision": {"not_a_report": ["NEGATED"]}}, "names NEGATED, which no rule produces"),
         (
-            {"context_rules": _group()["context_rules"] + _group(category="HISTORICAL", literals=["X"])["context_rules"]},
+            {
+                "context_rules": _group()["context_rules"]
+                + _group(category="HISTORICAL", literals=["X"])["context_rules"]
+            },
             "'X' is listed twice (GENERIC and HISTORICAL)",
         ),
     ],

@@ -129,7 +129,8 @@ def test_a_combination_within_the_message_reaches_other_sentences(nlp):
     patterns = yaml.safe_load(DEFAULT_PATTERNS.read_text(encoding="utf-8"))
     context = yaml.safe_load(DEFAULT_CONTEXT.read_text(encoding="utf-8"))
     patterns["symptoms"]["zing"] = {"label": "zing", "only_in_combination": True, "phrases": ["zingy"]}
-    patterns["emergency"]["combinations"].append({"symptoms": ["zing"], "within": "message", "with": ["moonberry"]})
+    combination = {"symptoms": ["zing"], "within": "message", "with": ["moonberry"]}
+    patterns["emergency"]["combinations"].append(combination)
     rules = SymptomRules(nlp, patterns, context)
     assert rules.detect(nlp("my legs feel zingy. i ate a moonberry.")).tier == EMERGENCY
     assert rules.detect(nlp("my legs don't feel zingy. i ate a moonberry.")) is None
