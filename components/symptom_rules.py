@@ -139,9 +139,11 @@ def context_rules(data: Dict[str, Any]) -> List[ConTextRule]:
     return rules
 
 
-def treatment_rules(names: Iterable[str]) -> List[ConTextRule]:
+def treatment_rules(names: Iterable[str], also_never: Iterable[str] = ()) -> List[ConTextRule]:
     """A treatment up to three words from a symptom makes the mention a question about it (GENERIC);
-    never an emergency ("took too many of his baclofen" is one)."""
+    never an emergency ("took too many of his baclofen" is one), nor the `also_never` span labels
+    (a plan's words: "made my arrangements, the morphine is ready")."""
+    never = {_EMERGENCY, *also_never}
     return [
         ConTextRule(
             literal=str(name).lower(),
@@ -149,7 +151,7 @@ def treatment_rules(names: Iterable[str]) -> List[ConTextRule]:
             direction="BIDIRECTIONAL",
             max_scope=3,
             terminated_by={"CLAUSE_BREAK"},
-            excluded_types={_EMERGENCY},
+            excluded_types=never,
         )
         for name in names
     ]
@@ -220,7 +222,8 @@ class SymptomRules:
             span_group_name=SPAN_GROUP,
             prune_on_target_overlap=True,
         )
-        self._context.add(context_rules(context) + treatment_rules(treatments))
+        combined_only = [f"symptom:{category}" for category in self._only_combined]
+        self._context.add(context_rules(context) + treatment_rules(treatments, combined_only))
         self._speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for form in self._typo_forms:
             self._speller.create_dictionary_entry(form, 1)
