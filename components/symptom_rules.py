@@ -186,7 +186,7 @@ class SymptomRules:
         self._labels: Dict[str, str] = {}
         # a symptom or body-part word in its usual forms -> (the word, its lemma), for typos
         self._typo_forms: Dict[str, Tuple[str, str]] = {}
-        # categories that say nothing on their own ("said my goodbyes"), only in an emergency's combination
+        # categories that say nothing on their own ("ready for tonight"), only in an emergency's combination
         self._only_combined: Set[str] = set()
         for category, spec in (patterns.get("symptoms") or {}).items():
             self._labels[category] = spec.get("label", category)
@@ -396,7 +396,7 @@ class SymptomRules:
             category = label.split(":")[1] if label.startswith("symptom:") else None
             urgent = category is not None and self._urgent_combination(span, category, context_words)
             if category in self._only_combined and not urgent:
-                continue  # ("said my goodbyes" alone says nothing)
+                continue  # ("ready for tonight" alone says nothing)
             evidence = True
             emergency = emergency or urgent or label == _EMERGENCY
             if category:

@@ -55,7 +55,9 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
     if not emergency.get("phrases"):
         report(PATTERNS, "emergency:", "the emergency tier has no phrases")
     _check_phrases(emergency.get("phrases") or [], "emergency:", report)
+    combined: Set[str] = set()  # the categories some combination names
     for combination in emergency.get("combinations") or []:
+        combined |= set(combination.get("symptoms") or [])
         unknown = set(combination.get("symptoms") or []) - set(symptoms)
         if unknown:
             name = sorted(unknown)[0]
@@ -68,7 +70,6 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
         if within not in ("sentence", "message"):
             message = f"an emergency combination's `within` is sentence or message, not {within!r}"
             report(PATTERNS, "within:", message)
-    combined = {name for c in emergency.get("combinations") or [] for name in c.get("symptoms") or []}
     for category, spec in symptoms.items():
         if isinstance(spec, dict) and spec.get("only_in_combination") and category not in combined:
             message = f"symptom category {category} counts only in a combination, but no combination names it"

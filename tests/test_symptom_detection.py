@@ -112,12 +112,17 @@ def test_a_combination_needs_words_besides_the_symptoms_own(rules, nlp, text):
     assert finding is not None and finding.tier == SYMPTOM, text
 
 
-def test_a_category_only_in_combination_says_nothing_alone(nlp):
+def _rules_with_zing(nlp, **combination):
+    """The content files' rules, with a category "zingy" that counts only with "moonberry"."""
     patterns = yaml.safe_load(DEFAULT_PATTERNS.read_text(encoding="utf-8"))
     context = yaml.safe_load(DEFAULT_CONTEXT.read_text(encoding="utf-8"))
     patterns["symptoms"]["zing"] = {"label": "zing", "only_in_combination": True, "phrases": ["zingy"]}
-    patterns["emergency"]["combinations"].append({"symptoms": ["zing"], "with": ["moonberry"]})
-    rules = SymptomRules(nlp, patterns, context)
+    patterns["emergency"]["combinations"].append({"symptoms": ["zing"], "with": ["moonberry"], **combination})
+    return SymptomRules(nlp, patterns, context)
+
+
+def test_a_category_only_in_combination_says_nothing_alone(nlp):
+    rules = _rules_with_zing(nlp)
     alone = rules.analyse(nlp("i feel zingy"))
     assert alone.finding is None and not alone.evidence
     assert rules.detect(nlp("my legs feel zingy after the moonberry")).tier == EMERGENCY
@@ -126,12 +131,7 @@ def test_a_category_only_in_combination_says_nothing_alone(nlp):
 
 
 def test_a_combination_within_the_message_reaches_other_sentences(nlp):
-    patterns = yaml.safe_load(DEFAULT_PATTERNS.read_text(encoding="utf-8"))
-    context = yaml.safe_load(DEFAULT_CONTEXT.read_text(encoding="utf-8"))
-    patterns["symptoms"]["zing"] = {"label": "zing", "only_in_combination": True, "phrases": ["zingy"]}
-    combination = {"symptoms": ["zing"], "within": "message", "with": ["moonberry"]}
-    patterns["emergency"]["combinations"].append(combination)
-    rules = SymptomRules(nlp, patterns, context)
+    rules = _rules_with_zing(nlp, within="message")
     assert rules.detect(nlp("my legs feel zingy. i ate a moonberry.")).tier == EMERGENCY
     assert rules.detect(nlp("my legs don't feel zingy. i ate a moonberry.")) is None
 
