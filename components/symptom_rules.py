@@ -58,7 +58,7 @@ _QUOTES = {"'", '"', "“", "”", "‘", "’", "`"}
 _REPORTED_SPEECH = (
     {(verb, whom) for verb in ("told", "tells") for whom in ("me", "us")}
     | {(who, verb) for who in ("he", "she") for verb in ("said", "says")}
-    | {("keeps", "saying"), ("kept", "saying")}
+    | {("keeps", "saying"), ("kept", "saying"), ("to", "me"), ("to", "us")}
 )
 # a word is checked for typos only if it is this long (shorter words have too many neighbours)
 _MIN_TYPO_LENGTH = 4
@@ -73,7 +73,7 @@ _SEGMENTATION_WORDS = 30000
 # a sentence of at most this many words (with its full stop) that says something is over reads with
 # the one before; one that says it is so may be a little longer ("Mine still do, hours later.")
 _JOINED_UP_TO = 6
-_AFFIRMED_JOINED_UP_TO = 8
+_AFFIRMED_JOINED_UP_TO = 12
 _ENDINGS = ("", "s", "es", "ed", "d", "ing", "y", "ness")
 
 

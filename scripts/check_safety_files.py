@@ -1,7 +1,8 @@
 """The safety layer's content files, checked without loading spaCy (so `make check` stays fast).
 
   - content/symptom_patterns.yml: every category has a label and phrases; emergency combinations
-    name categories that exist; every phrase is a non-empty string;
+    name categories that exist; every phrase is a non-empty string, in one category only (or in
+    the emergency phrases only);
   - content/context_rules.yml: every group has a known category and direction (medspaCy's
     ConTextRule keys and directions), literals or token patterns, and the decision table names
     categories that some rule produces;
@@ -74,6 +75,7 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
         if isinstance(spec, dict) and spec.get("only_in_combination") and category not in combined:
             message = f"symptom category {category} counts only in a combination, but no combination names it"
             report(PATTERNS, f"{category}:", message)
+    _check_one_place(symptoms, emergency, report)
     oxygen = emergency.get("oxygen_readings")
     if oxygen is not None:
         _check_phrases(oxygen.get("words") or [], "oxygen_readings:", report)
@@ -88,6 +90,22 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
         _check_weights_compared(weights, report)
     for key in ("body_parts", "idioms"):
         _check_phrases(data.get(key) or [], f"{key}:", report)
+
+
+def _check_one_place(symptoms: Dict[str, Any], emergency: Dict[str, Any], report: Report) -> None:
+    """A phrase is in one place: where two categories (or a category and the emergency phrases)
+    have the same words, the matcher keeps one of them, in the order it returns them, so which
+    one counted was chance."""
+    places: Dict[str, str] = {}
+    lists = [(f"{category} {key}", spec.get(key)) for category, spec in symptoms.items()
+             if isinstance(spec, dict) for key in ("phrases", "with_body_part")]  # fmt: skip
+    for place, phrases in lists + [("emergency", emergency.get("phrases"))]:
+        for phrase in phrases or []:
+            if not isinstance(phrase, str):
+                continue  # (_check_phrases names it)
+            first = places.setdefault(phrase.lower(), place)
+            if first != place:
+                report(PATTERNS, phrase, f"{phrase!r} is listed under {first} and under {place}")
 
 
 def _check_weights_compared(weights: Any, report: Report) -> None:

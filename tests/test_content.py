@@ -258,9 +258,13 @@ def test_a_broken_context_rule_is_named(data, expected):
 def test_broken_symptom_patterns_are_named():
     data = {
         "symptoms": {
-            "pain": {"phrases": ["pain"]},
+            "pain": {"phrases": ["pain"], "with_body_part": ["cramp"]},
             "cramping": {"label": "cramping", "phrases": ["cramp", None, "Cramp"]},
-            "intent": {"label": "a plan", "only_in_combination": True, "phrases": ["made my peace"]},
+            "intent": {
+                "label": "a plan",
+                "only_in_combination": True,
+                "phrases": ["made my peace", "Can't Breathe"],
+            },
         },
         "emergency": {
             "phrases": ["can't breathe"],
@@ -279,6 +283,8 @@ def test_broken_symptom_patterns_are_named():
     assert "oxygen_readings needs at_or_below: a percentage (50 to 100), not 'ninety'" in messages
     assert any(m.startswith("not a phrase: None") for m in messages)
     assert "'Cramp' is listed twice under cramping" in messages
+    assert "'cramp' is listed under pain with_body_part and under cramping phrases" in messages
+    assert repr("can't breathe") + " is listed under intent phrases and under emergency" in messages
     assert any("unknown symptom categories: ['breath']" in m for m in messages)
     assert "an emergency combination's `within` is sentence or message, not 'paragraph'" in messages
     assert "symptom category intent counts only in a combination, but no combination names it" in messages
