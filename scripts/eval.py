@@ -151,6 +151,11 @@ def main() -> int:
         [],
     )
     blind_failures += report(
+        "blind set 2, safety (tests/data/blind/safety_2.yml): never tuned on",
+        run_cases(args.url, cases_in(blind, ["safety_2.yml"])),
+        [],
+    )
+    blind_failures += report(
         "blind set, answers (topics, out of scope, dialogues): never tuned on",
         run_cases(args.url, cases_in(blind, ["topics.yml", "out_of_scope.yml"])),
         run_dialogues(args.url, load(blind / "dialogues.yml", "dialogues")),
