@@ -54,7 +54,8 @@ AFFIRMED = "AFFIRMED"
 # labels of target spans, besides "symptom:<category>"
 _EMERGENCY, _BODY, _IDIOM, _WITH, _OXYGEN = "EMERGENCY", "BODY", "IDIOM", "WITH", "OXYGEN"
 _QUOTES = {"'", '"', "“", "”", "‘", "’", "`"}
-# the two words before a quote that make it someone's words: "she told me 'I can't go on'"
+# the two words before a quote that make it someone's words: "she told me 'I can't go on'", "he
+# says to me 'I'm a weight on you'"
 _REPORTED_SPEECH = (
     {(verb, whom) for verb in ("told", "tells") for whom in ("me", "us")}
     | {(who, verb) for who in ("he", "she") for verb in ("said", "says")}
