@@ -5,7 +5,8 @@
     the emergency phrases only);
   - content/context_rules.yml: every group has a known category and direction (medspaCy's
     ConTextRule keys and directions), literals or token patterns, and the decision table names
-    categories that some rule produces;
+    categories that some rule produces; no literal is also a treatment of physician_topics.yml
+    (which the safety layer makes a context rule itself);
   - content/spelling.yml: one word mapped to one word;
   - content/physician_topics.yml: lists of terms under the groups the physician router reads.
 Each problem names the file and the line.
@@ -34,6 +35,9 @@ PHYSICIAN_GROUPS = (
 DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}
 RULE_KEYS = {"category", "direction", "max_scope", "max_targets", "terminated_by", "allowed_types",
              "excluded_types", "metadata", "literals", "patterns"}  # fmt: skip
+# the groups of content/physician_topics.yml that the safety layer reads as treatments (as
+# TREATMENT_GROUPS in components/symptom_rules.py): each is already a context rule of its own
+TREATMENT_GROUPS = ("medicines", "supplements")
 # categories the safety layer's code gives a meaning to
 BUILT_IN = {"TERMINATE", "QUESTION"}
 
@@ -243,9 +247,27 @@ CHECKS = {
 }
 
 
+def check_treatments_once(context: Dict[str, Any], topics: Dict[str, Any], report: Report) -> None:
+    """A treatment of physician_topics.yml is a context rule already (a symptom beside it is a
+    question about it); a context literal with the same words is a second rule for them, and
+    ConText keeps one of the two by the order its matcher returns them."""
+    treatments = {str(term).lower(): group for group in TREATMENT_GROUPS for term in topics.get(group) or []}
+    for group in context.get("context_rules") or []:
+        for literal in (group.get("literals") or []) if isinstance(group, dict) else []:
+            group_name = treatments.get(literal.lower()) if isinstance(literal, str) else None
+            if group_name:
+                where = f"{group_name} in {PHYSICIAN.name}"
+                report(CONTEXT, literal, f"{literal!r} is already a treatment ({where}): list it once")
+
+
 def check_all(load: Callable[[Path], Dict[str, Any] | None], report: Report) -> None:
-    """Runs each check on its file, loaded by `load` (which reports YAML errors itself)."""
+    """Runs each check on its file, loaded by `load` (which reports YAML errors itself), then the
+    check across the context rules and the treatments."""
+    loaded = {}
     for path, check in CHECKS.items():
         data = load(path)
         if data is not None:
             check(data, report)
+            loaded[path] = data
+    if CONTEXT in loaded and PHYSICIAN in loaded:
+        check_treatments_once(loaded[CONTEXT], loaded[PHYSICIAN], report)

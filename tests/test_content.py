@@ -296,6 +296,17 @@ def test_broken_symptom_patterns_are_named():
     )
 
 
+def test_a_context_literal_that_is_a_treatment_is_named():
+    context = {"context_rules": _group(literals=["x", "Baclofen"])["context_rules"]}
+    topics = {"medicines": ["baclofen"], "supplements": ["creatine"], "conditions": ["x"]}
+
+    def check(data, report):
+        check_safety_files.check_treatments_once(data, topics, report)
+
+    messages = [m for _, m in _reports(check, context)]
+    assert messages == ["'Baclofen' is already a treatment (medicines in physician_topics.yml): list it once"]
+
+
 def test_a_broken_physician_topics_file_is_named():
     data = {"medicine": ["baclofen"], "supplements": ["cbd", 3]}
     messages = [m for _, m in _reports(check_safety_files.check_physician_topics, data)]
