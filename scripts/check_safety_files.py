@@ -62,8 +62,9 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
     _check_phrases(emergency.get("phrases") or [], "emergency:", report)
     combined: Set[str] = set()  # the categories some combination names
     for combination in emergency.get("combinations") or []:
-        combined |= set(combination.get("symptoms") or [])
-        unknown = set(combination.get("symptoms") or []) - set(symptoms)
+        named = set(combination.get("symptoms") or [])
+        combined |= named
+        unknown = named - set(symptoms)
         if unknown:
             name = sorted(unknown)[0]
             report(

@@ -145,16 +145,13 @@ def main() -> int:
     else:
         print(f"eval: no development set at {args.eval_dir} (it lives in ../shared/eval); blind sets only")
     blind = args.blind_dir
-    blind_failures = report(
-        "blind set, safety (tests/data/blind/safety.yml): never tuned on",
-        run_cases(args.url, cases_in(blind, ["safety.yml"])),
-        [],
-    )
-    blind_failures += report(
-        "blind set 2, safety (tests/data/blind/safety_2.yml): never tuned on",
-        run_cases(args.url, cases_in(blind, ["safety_2.yml"])),
-        [],
-    )
+    blind_failures = []
+    for title, name in (("blind set", "safety.yml"), ("blind set 2", "safety_2.yml")):
+        blind_failures += report(
+            f"{title}, safety (tests/data/blind/{name}): never tuned on",
+            run_cases(args.url, cases_in(blind, [name])),
+            [],
+        )
     blind_failures += report(
         "blind set, answers (topics, out of scope, dialogues): never tuned on",
         run_cases(args.url, cases_in(blind, ["topics.yml", "out_of_scope.yml"])),

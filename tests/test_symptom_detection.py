@@ -113,7 +113,7 @@ def test_a_combination_needs_words_besides_the_symptoms_own(rules, nlp, text):
 
 
 def _rules_with_zing(nlp, **combination):
-    """The content files' rules, with a category "zingy" that counts only with "moonberry"."""
+    """The content files' rules, with a category "zing" ("zingy") that counts only with "moonberry"."""
     patterns = yaml.safe_load(DEFAULT_PATTERNS.read_text(encoding="utf-8"))
     context = yaml.safe_load(DEFAULT_CONTEXT.read_text(encoding="utf-8"))
     patterns["symptoms"]["zing"] = {"label": "zing", "only_in_combination": True, "phrases": ["zingy"]}
