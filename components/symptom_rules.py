@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from importlib import resources
 from itertools import islice
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 import yaml
 from medspacy.context import ConText, ConTextRule
@@ -197,13 +197,21 @@ class SymptomRules:
             self._add(f"symptom:{category}:body", spec.get("with_body_part") or [])
         emergency = patterns.get("emergency") or {}
         self._add(_EMERGENCY, emergency.get("phrases") or [], typos=True)
-        # (categories, key of the `with` words, whether they count anywhere in the message)
-        self._combinations: List[Tuple[FrozenSet[str], str, bool]] = []
+        # (categories, key of the `with` words, the categories whose mentions count as such words,
+        # whether they count anywhere in the message)
+        self._combinations: List[Tuple[FrozenSet[str], str, FrozenSet[str], bool]] = []
         for number, combination in enumerate(emergency.get("combinations") or []):
             key = f"{_WITH}:{number}"
             self._add(key, combination.get("with") or [])
             anywhere = combination.get("within") == "message"
-            self._combinations.append((frozenset(combination.get("symptoms") or []), key, anywhere))
+            self._combinations.append(
+                (
+                    frozenset(combination.get("symptoms") or []),
+                    key,
+                    frozenset(combination.get("with_symptoms") or []),
+                    anywhere,
+                )
+            )
         oxygen = emergency.get("oxygen_readings") or {}
         self._add(_OXYGEN, oxygen.get("words") or [])
         self._oxygen_limit = float(oxygen.get("at_or_below", 0))
@@ -389,13 +397,16 @@ class SymptomRules:
         context_words = [s for s in spans if s.label_.startswith(_WITH) and not _inside_any(s, idioms)]
         bodies = [s for s in targets if s.label_ == _BODY]
 
+        # ("killing me" with no body part near is no symptom, nor evidence of one)
+        mentions = [
+            (span, span.label_.split(":")[1] if span.label_.startswith("symptom:") else None)
+            for span in doc.spans[SPAN_GROUP]
+            if self._reported(span) and not (span.label_.endswith(":body") and not _near(span, bodies))
+        ]
         emergency, symptoms, evidence = False, [], False
-        for span in doc.spans[SPAN_GROUP]:
+        for span, category in mentions:
             label = span.label_
-            if not self._reported(span) or (label.endswith(":body") and not _near(span, bodies)):
-                continue  # ("killing me" with no body part near is no symptom, nor evidence of one)
-            category = label.split(":")[1] if label.startswith("symptom:") else None
-            urgent = category is not None and self._urgent_combination(span, category, context_words)
+            urgent = category is not None and self._urgent(span, category, context_words, mentions)
             if category in self._only_combined and not urgent:
                 continue  # ("ready for tonight" alone says nothing)
             evidence = True
@@ -434,14 +445,23 @@ class SymptomRules:
             return False
         return not _quoted(span)
 
-    def _urgent_combination(self, span: Span, category: str, context_words: List[Span]) -> bool:
-        for categories, key, anywhere in self._combinations:
-            if category in categories and any(
-                w.label_ == key
-                and (anywhere or w.sent.start == span.sent.start)
+    def _urgent(
+        self,
+        span: Span,
+        category: str,
+        context_words: List[Span],
+        mentions: List[Tuple[Span, Optional[str]]],
+    ) -> bool:
+        for categories, key, with_categories, anywhere in self._combinations:
+            if category not in categories:
+                continue
+            others = [w for w in context_words if w.label_ == key]
+            others += [other for other, other_category in mentions if other_category in with_categories]
+            if any(
+                (anywhere or w.sent.start == span.sent.start)
                 # (words besides the symptom's own: "a rash" alone is no rash with a rash)
                 and (w.end <= span.start or span.end <= w.start)
-                for w in context_words
+                for w in others
             ):
                 return True
         return False

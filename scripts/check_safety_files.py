@@ -64,14 +64,15 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
     for combination in emergency.get("combinations") or []:
         named = set(combination.get("symptoms") or [])
         combined |= named
-        unknown = named - set(symptoms)
+        unknown = (named | set(combination.get("with_symptoms") or [])) - set(symptoms)
         if unknown:
             name = sorted(unknown)[0]
             report(
                 PATTERNS, name, f"emergency combination names unknown symptom categories: {sorted(unknown)}"
             )
-        if not combination.get("with"):
-            report(PATTERNS, "combinations:", "an emergency combination has no `with` words")
+        if not combination.get("with") and not combination.get("with_symptoms"):
+            message = "an emergency combination has neither `with` words nor `with_symptoms`"
+            report(PATTERNS, "combinations:", message)
         within = combination.get("within", "sentence")
         if within not in ("sentence", "message"):
             message = f"an emergency combination's `within` is sentence or message, not {within!r}"

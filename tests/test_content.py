@@ -268,7 +268,11 @@ def test_broken_symptom_patterns_are_named():
         },
         "emergency": {
             "phrases": ["can't breathe"],
-            "combinations": [{"symptoms": ["breath"], "with": ["at rest"], "within": "paragraph"}],
+            "combinations": [
+                {"symptoms": ["breath"], "with": ["at rest"], "within": "paragraph"},
+                {"symptoms": ["pain"], "with_symptoms": ["sorrow"]},
+                {"symptoms": ["cramping"]},
+            ],
             "oxygen_readings": {"words": ["sats"], "at_or_below": "ninety"},
         },
         "weights_compared": {
@@ -287,6 +291,8 @@ def test_broken_symptom_patterns_are_named():
     assert repr("can't breathe") + " is listed under intent phrases and under emergency" in messages
     assert any("unknown symptom categories: ['breath']" in m for m in messages)
     assert "an emergency combination's `within` is sentence or message, not 'paragraph'" in messages
+    assert any("unknown symptom categories: ['sorrow']" in m for m in messages)
+    assert messages.count("an emergency combination has neither `with` words nor `with_symptoms`") == 1
     assert "symptom category intent counts only in a combination, but no combination names it" in messages
     assert any(m.startswith("weights_compared needs loss_at_least_percent") for m in messages)
     assert any(m.startswith("weights_compared kg_per_unit needs units") for m in messages)
