@@ -13,11 +13,12 @@ need only not to be denied or over.
 
 Typos: content/spelling.yml covers the common ones in the spaCy pipeline itself; any other word that
 is not English (symspellpy's frequency dictionary) is looked up with symspellpy among the symptom and
-body-part words (one edit away, two for long words). The cost per word is a few dictionary look-ups,
-so a long message of gibberish costs milliseconds, not seconds. A long word that holds a symptom or
-body-part word and is no misspelling of one is split by symspellpy's word segmentation ("chestpainbad",
-"shouldersore"), at most a few words a message. Two body weights, or a loss said in numbers, are read
-by components/weight_change.py.
+body-part words and the words of the longer phrases (one edit away; two for long words, into a
+one-word phrase only, and only when no phrase of another list is as near). The cost per word is a
+few dictionary look-ups, so a long message of gibberish costs milliseconds, not seconds. A long word
+that holds a symptom or body-part word and is no misspelling of one is split by symspellpy's word
+segmentation ("chestpainbad", "shouldersore"), at most a few words a message. Two body weights, or a
+loss said in numbers, are read by components/weight_change.py.
 """
 
 import re
@@ -51,6 +52,9 @@ SPAN_GROUP = "pace_targets"
 QUESTION = "QUESTION"
 HISTORICAL = "HISTORICAL"
 AFFIRMED = "AFFIRMED"
+EXPERIENCER = "EXPERIENCER"
+# a clitic that a phrase may start with, its person the word before: "he" of "he's choking"
+_CLITICS = {"'s", "'re", "'m", "'ve", "'d", "s", "re", "m", "ve"}
 # labels of target spans, besides "symptom:<category>"
 _EMERGENCY, _BODY, _IDIOM, _WITH, _OXYGEN = "EMERGENCY", "BODY", "IDIOM", "WITH", "OXYGEN"
 _QUOTES = {"'", '"', "“", "”", "‘", "’", "`"}
@@ -187,6 +191,11 @@ class SymptomRules:
         self._labels: Dict[str, str] = {}
         # a symptom or body-part word in its usual forms -> (the word, its lemma), for typos
         self._typo_forms: Dict[str, Tuple[str, str]] = {}
+        # the words of the longer phrases as written: typos of them are corrected too, but a form
+        # of a one-word phrase as near wins ("droppd" is "dropd", a phrase, more than "dropped")
+        self._word_forms: Dict[str, Tuple[str, str]] = {}
+        # which lists (symptom categories, emergency, body parts) a one-word phrase's form is in
+        self._typo_lists: Dict[str, Set[str]] = {}
         # categories that say nothing on their own ("ready for tonight"), only in an emergency's combination
         self._only_combined: Set[str] = set()
         for category, spec in (patterns.get("symptoms") or {}).items():
@@ -221,6 +230,15 @@ class SymptomRules:
         self._add(_BODY, patterns.get("body_parts") or [], typos=True)
         self._add(_IDIOM, patterns.get("idioms") or [])
         self._decision = Decision.from_dict(context.get("decision") or {})
+        # the one-word persons of the EXPERIENCER rules: a phrase with one in it names its person,
+        # which ConText cannot attach to it ("'s choking" of "he's choking" hides "he's")
+        self._persons = {
+            str(literal).lower()
+            for group in context.get("context_rules") or []
+            if group.get("category") == EXPERIENCER
+            for literal in group.get("literals") or []
+            if " " not in str(literal) and "'" not in str(literal)
+        }
         self._context = ConText(
             nlp,
             rules=None,
@@ -234,8 +252,11 @@ class SymptomRules:
         combined_only = [f"symptom:{category}" for category in self._only_combined]
         self._context.add(context_rules(context) + treatment_rules(treatments, combined_only))
         self._speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-        for form in self._typo_forms:
+        for form in self._word_forms:
             self._speller.create_dictionary_entry(form, 1)
+        for form in self._typo_forms:
+            self._speller.create_dictionary_entry(form, 2)
+        self._word_forms.update(self._typo_forms)
         # words never taken for typos: English ones (symspellpy's dictionary), the phrases' own, and
         # the medicines and supplements of the physician topics ("statins" is no "strains")
         frequencies = _english_frequencies()
@@ -290,6 +311,12 @@ class SymptomRules:
                 word = doc[0]
                 for form in _forms(word.lower_) | _forms(word.lemma_.lower()):
                     self._typo_forms.setdefault(form, (word.norm_, word.lemma_.lower()))
+                    self._typo_lists.setdefault(form, set()).add(key)
+            elif typos:
+                # the words of a longer phrase as written ("cryin alot" is "crying a lot")
+                for word in doc:
+                    if len(word) >= _MIN_TYPO_LENGTH and word.is_alpha:
+                        self._word_forms.setdefault(word.lower_, (word.norm_, word.lemma_.lower()))
         if patterns:
             self._matcher.add(key, patterns)
 
@@ -360,17 +387,22 @@ class SymptomRules:
                 return
             meant = self._typo_of(word)
             if meant is not None:
-                token.norm_, token.lemma_ = self._typo_forms[meant]
+                token.norm_, token.lemma_ = self._word_forms[meant]
 
     def _typo_of(self, word: str) -> str | None:
         """The symptom or body-part word (a form of it) that `word` misspells, if any."""
         limit = 2 if len(word) >= 7 else 1
-        found = self._speller.lookup(word, Verbosity.TOP, max_edit_distance=limit)
-        # (two slips and a different first letter is more often another word: "spareing" is
-        # "sparing", not "paleing")
-        if found and (found[0].distance < 2 or found[0].term[0] == word[0]):
-            return found[0].term
-        return None
+        found = self._speller.lookup(word, Verbosity.CLOSEST, max_edit_distance=limit)
+        if not found or found[0].distance < 2:
+            return found[0].term if found else None
+        # Two slips: only into a one-word phrase with the same first letter (more often another
+        # word: "spareing" is "sparing", not "paleing"), and only when its near phrases are all of
+        # one list ("slurrier": "slurred" or "slurry", speech both; "spareing": "spurting" or
+        # "spasming", an emergency or a cramp, so neither)
+        meant = [f.term for f in found if f.term[0] == word[0] and f.term in self._typo_forms]
+        if not meant or len({key for term in meant for key in self._typo_lists[term]}) > 1:
+            return None
+        return meant[0]
 
     # ----------------------------------------------------------------------------------------
     def detect(self, doc: Doc) -> Finding | None:
@@ -439,11 +471,20 @@ class SymptomRules:
 
     def _reported(self, span: Span) -> bool:
         categories = {modifier.category for modifier in span._.modifiers}
+        if self._names_person(span):
+            categories.add(EXPERIENCER)
         if span.label_ == WEIGHTS_COMPARED:
             categories.discard(HISTORICAL)  # (a weight compared is always one of the past)
         if self._decision.blocks(categories):
             return False
         return not _quoted(span)
+
+    def _names_person(self, span: Span) -> bool:
+        """The phrase's own words name its person: "he's choking" ("'s choking" after "he")."""
+        if any(token.lower_ in self._persons for token in span):
+            return True
+        before = span.doc[span.start - 1] if span.start > 0 else None
+        return before is not None and span[0].lower_ in _CLITICS and before.lower_ in self._persons
 
     def _urgent(
         self,

@@ -5,7 +5,9 @@ blank English pipeline with:
   - a sentencizer (the symptom layer reasons per sentence),
   - the lookup lemmatizer, whose tables come from the spacy-lookups-data package and are saved
     inside the pipeline (nothing is downloaded at run time),
-  - an attribute ruler that maps common misspellings (content/spelling.yml) to the right lemma.
+  - an attribute ruler that maps common misspellings (content/spelling.yml) to the right lemma,
+  - tokenizer cases that split a contraction typed short ("cnt", "cudnt") as spaCy splits the
+    contraction meant ("ca" "n't": "can" "not").
 
 Usage: python scripts/build_spacy.py OUTPUT_DIR
 """
@@ -30,6 +32,17 @@ def load_corrections(path: Path = SPELLING_FILE) -> Dict[str, str]:
     return {str(k).lower(): v.lower() for k, v in corrections.items()}
 
 
+def load_contractions(path: Path = SPELLING_FILE) -> Dict[str, str]:
+    """Contractions typed short ("cnt") -> the contraction meant ("can't"): both one word, ending
+    in "nt" and "n't"."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    contractions = {str(k).lower(): str(v).lower() for k, v in (data.get("contractions") or {}).items()}
+    bad = [k for k, v in contractions.items() if " " in k + v or k[-2:] != "nt" or v[-3:] != "n't"]
+    if bad:
+        raise SystemExit(f"{path}: contractions map one word ending in nt to one ending in n't: {bad}")
+    return contractions
+
+
 def build(output: Path) -> spacy.language.Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
@@ -40,6 +53,12 @@ def build(output: Path) -> spacy.language.Language:
         # the lemma the right word would get, so "tierd" and "tired" match the same patterns
         lemma = nlp(right)[0].lemma_
         ruler.add([[{"LOWER": wrong}]], {"LEMMA": lemma, "NORM": right})
+    for typed, meant in sorted(load_contractions().items()):
+        # ("cnt" -> "c" "nt", read as "can" "not", the normal forms of "ca" "n't")
+        head = nlp.make_doc(meant)[0]
+        for written in {typed, typed.capitalize(), typed.upper()}:
+            pieces = [{"ORTH": written[:-2], "NORM": head.norm_}, {"ORTH": written[-2:], "NORM": "not"}]
+            nlp.tokenizer.add_special_case(written, pieces)
     nlp.meta["name"] = "pace_en"
     nlp.meta["version"] = "1.0.0"
     nlp.meta["description"] = "Blank English + lookup lemmatizer + misspelling rules for Pace"

@@ -7,7 +7,7 @@
     ConTextRule keys and directions), literals or token patterns, and the decision table names
     categories that some rule produces; no literal is also a treatment of physician_topics.yml
     (which the safety layer makes a context rule itself);
-  - content/spelling.yml: one word mapped to one word;
+  - content/spelling.yml: one word mapped to one word, a short contraction to a contraction;
   - content/physician_topics.yml: lists of terms under the groups the physician router reads.
 Each problem names the file and the line.
 """
@@ -223,6 +223,11 @@ def check_spelling(data: Dict[str, Any], report: Report) -> None:
     for wrong, right in (data.get("corrections") or {}).items():
         if not isinstance(right, str) or " " in str(wrong) or " " in right.strip():
             report(SPELLING, f"{wrong}:", f"corrections map one word to one word: {wrong!r} -> {right!r}")
+    for typed, meant in (data.get("contractions") or {}).items():
+        typed, meant = str(typed), str(meant)
+        if " " in typed + meant or not typed.endswith("nt") or not meant.endswith("n't"):
+            message = f"contractions map one word ending in nt to one ending in n't: {typed!r} -> {meant!r}"
+            report(SPELLING, f"{typed}:", message)
 
 
 def check_physician_topics(data: Dict[str, Any], report: Report) -> None:

@@ -336,6 +336,12 @@ def test_a_spelling_correction_of_two_words_is_named():
     assert messages == ["corrections map one word to one word: 'tierd' -> 'very tired'"]
 
 
+def test_a_contraction_that_is_none_is_named():
+    data = {"contractions": {"cnt": "can't", "cant": "cannot"}}
+    messages = [m for _, m in _reports(check_safety_files.check_spelling, data)]
+    assert messages == ["contractions map one word ending in nt to one ending in n't: 'cant' -> 'cannot'"]
+
+
 def line_with(path: Path, needle: str) -> int:
     return next(i for i, text in enumerate(path.read_text().splitlines(), 1) if needle in text)
 
