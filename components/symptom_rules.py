@@ -51,7 +51,7 @@ SYMPTOM = "symptom"
 SPAN_GROUP = "pace_targets"
 QUESTION = "QUESTION"
 HISTORICAL = "HISTORICAL"
-AFFIRMED = "AFFIRMED"
+AFFIRMED, NEW = "AFFIRMED", "NEW"
 EXPERIENCER = "EXPERIENCER"
 # a clitic that a phrase may start with, its person the word before: "he" of "he's choking"
 _CLITICS = {"'s", "'re", "'m", "'ve", "'d", "s", "re", "m", "ve"}
@@ -515,9 +515,9 @@ def _join_endings(doc: Doc, targets: List[Span]) -> bool:
     an ending: "Still achy. Is that ok?" stays two sentences, and so does anything after an
     emergency. True when a sentence was joined (ConText then reads the doc again)."""
     endings = {
-        m.modifier_span[0]: _AFFIRMED_JOINED_UP_TO if m.category == AFFIRMED else _JOINED_UP_TO
+        m.modifier_span[0]: _AFFIRMED_JOINED_UP_TO if m.category in (AFFIRMED, NEW) else _JOINED_UP_TO
         for m in doc._.context_graph.modifiers
-        if (m.category == HISTORICAL and m.direction == "BACKWARD") or m.category == AFFIRMED
+        if (m.category == HISTORICAL and m.direction == "BACKWARD") or m.category in (AFFIRMED, NEW)
     }
     sentences = list(doc.sents)
     joined = False
