@@ -58,7 +58,7 @@ $(VENV)/.installed: requirements.txt constraints.txt
 
 install: $(VENV)/.installed
 
-$(SPACY_MODEL)/meta.json: $(VENV)/.installed scripts/build_spacy.py content/spelling.yml
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed scripts/build_spacy.py scripts/check_safety_files.py content/spelling.yml
 	$(PY) scripts/build_spacy.py $(SPACY_MODEL)
 
 spacy: $(SPACY_MODEL)/meta.json

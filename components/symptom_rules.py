@@ -256,7 +256,6 @@ class SymptomRules:
             self._speller.create_dictionary_entry(form, 1)
         for form in self._typo_forms:
             self._speller.create_dictionary_entry(form, 2)
-        self._word_forms.update(self._typo_forms)
         # words never taken for typos: English ones (symspellpy's dictionary), the phrases' own, and
         # the medicines and supplements of the physician topics ("statins" is no "strains")
         frequencies = _english_frequencies()
@@ -387,7 +386,7 @@ class SymptomRules:
                 return
             meant = self._typo_of(word)
             if meant is not None:
-                token.norm_, token.lemma_ = self._word_forms[meant]
+                token.norm_, token.lemma_ = self._typo_forms.get(meant) or self._word_forms[meant]
 
     def _typo_of(self, word: str) -> str | None:
         """The symptom or body-part word (a form of it) that `word` misspells, if any."""
