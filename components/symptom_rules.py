@@ -176,6 +176,44 @@ def _english_frequencies() -> Dict[str, int]:
     return {word: int(count) for word, count in pairs}
 
 
+class FirstWordMatcher:
+    """spaCy's Matcher, run only with the patterns whose first word is in the doc.
+
+    The Matcher starts every pattern at every word of the doc, so with thousands of phrases its
+    time is words x patterns, most of the safety layer's time (and of the report model's
+    training, which reads every labelled case). Here each pattern sits in a small Matcher of the
+    patterns that begin with the same word (a LEMMA, NORM or LOWER of one value), and a doc runs
+    only the Matchers of its own words. A pattern whose first token is any other kind runs always.
+    The matches are those of one Matcher, in its order (by end, then start, then pattern).
+    """
+
+    _ATTRS = {"LEMMA": "lemma_", "NORM": "norm_", "LOWER": "lower_"}
+
+    def __init__(self, vocab: Any) -> None:
+        self._vocab = vocab
+        self._by_first: Dict[Tuple[str, str], Matcher] = {}
+        self._always = Matcher(vocab)
+        self._order: Dict[int, int] = {}  # match id -> the order its key was first added in
+
+    def add(self, key: str, patterns: List[List[Dict[str, Any]]]) -> None:
+        match_id = self._vocab.strings.add(key)
+        self._order.setdefault(match_id, len(self._order))
+        for pattern in patterns:
+            first = next(iter(pattern[0].items())) if len(pattern[0]) == 1 else None
+            matcher = self._always
+            if first and first[0] in self._ATTRS and isinstance(first[1], str):
+                matcher = self._by_first.setdefault(first, Matcher(self._vocab))
+            matcher.add(key, [pattern])
+
+    def __call__(self, doc: Doc) -> List[Tuple[int, int, int]]:
+        words = {(attr, getattr(token, name)) for token in doc for attr, name in self._ATTRS.items()}
+        matchers = [self._by_first[word] for word in words if word in self._by_first]
+        if len(self._always):  # (an empty Matcher warns at every call)
+            matchers.append(self._always)
+        found = {match for matcher in matchers for match in matcher(doc)}
+        return sorted(found, key=lambda m: (m[2], m[1], self._order[m[0]]))
+
+
 class SymptomRules:
     """Finds symptom phrases, lets ConText qualify them and decides whether they are reported."""
 
@@ -184,7 +222,7 @@ class SymptomRules:
     ) -> None:
         treatments = list(treatments)
         self._nlp = nlp
-        self._matcher = Matcher(nlp.vocab)
+        self._matcher = FirstWordMatcher(nlp.vocab)
         self._optional = sorted({str(w).lower() for w in patterns.get("optional_words") or []})
         # every word of the phrases, as written: never "corrected" into another
         self._phrase_words: Set[str] = set()
