@@ -48,6 +48,8 @@ _STATED_LOSS = re.compile(
 # two numbers alone are weights only in a message about weighing, and in this range
 _WEIGHED = re.compile(r"\b(weigh|weighs|weighed|weighing|weight|scales)\b", re.IGNORECASE)
 _BARE_WEIGHT = (30.0, 400.0)
+# nobody Pace helps weighs less: "2kg dumbbells or 1kg" are the weights of things
+_LEAST_BODY_KG = 20.0
 # a number followed by one of these is no body weight ("30 mins", "3 days")
 _NOT_WEIGHT_UNITS = frozenset(
     "g gram grams mg ml l cm mm m km mile miles min mins minute minutes sec secs second seconds hr hrs"
@@ -128,6 +130,7 @@ class WeightsCompared:
                 with_unit.append((kg, span, amount, unit))
             elif unit not in _NOT_WEIGHT_UNITS:
                 bare.append((amount, doc.char_span(match.start(1), match.end(1), alignment_mode="expand")))
+        with_unit = [weight for weight in with_unit if weight[0] >= _LEAST_BODY_KG]
         if not with_unit:
             # two numbers alone, said as weights ("weighed 58.4 last month, 55.1 this morning"):
             # compared as they are, whatever their unit
