@@ -4,8 +4,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from spacy.matcher import Matcher
 
-from components.symptom_rules import DEFAULT_CONTEXT, DEFAULT_PATTERNS, EMERGENCY, SYMPTOM, SymptomRules
+from components.symptom_rules import (
+    DEFAULT_CONTEXT,
+    DEFAULT_PATTERNS,
+    EMERGENCY,
+    SYMPTOM,
+    FirstWordMatcher,
+    SymptomRules,
+)
 
 CASES = yaml.safe_load(
     (Path(__file__).parent.parent / "data" / "safety" / "cases.yml").read_text(encoding="utf-8")
@@ -69,6 +77,32 @@ def test_a_new_pattern_in_the_data_file_is_picked_up(nlp, tmp_path):
     patterns["symptoms"]["unwell"]["phrases"].append("zingy")
     found = SymptomRules(nlp, patterns, context).detect(nlp("my legs feel zingy after the walk"))
     assert found.category == "unwell"
+
+
+def test_the_first_word_matcher_finds_what_one_matcher_finds_in_the_same_order(nlp):
+    optional = {"LOWER": {"IN": ["really", "so"]}, "OP": "*"}
+    patterns = {
+        "PAIN": [[{"LEMMA": "pain"}], [{"LEMMA": "chest"}, optional, {"LEMMA": "pain"}]],
+        "TIRED": [[{"NORM": "tired"}], [{"LOWER": "wiped"}, {"LOWER": "out"}]],
+        "LEGS": [[{"LOWER": {"IN": ["legs", "knees"]}}, {"LEMMA": "give"}]],  # (runs on every doc)
+        "CHEST": [[{"LEMMA": "chest"}]],
+    }
+    one, split = Matcher(nlp.vocab), FirstWordMatcher(nlp.vocab)
+    for key, key_patterns in patterns.items():
+        one.add(key, key_patterns)
+        split.add(key, key_patterns)
+    for text in [
+        "chest pain and my chest is so really painful, legs gave way, wiped out and tired",
+        "pain in the chest, knees give, tierd",
+        "nothing here at all",
+    ]:
+        doc = nlp(text)
+        assert split(doc) == one(doc)
+    assert split(nlp("my chest pain")) == [
+        (nlp.vocab.strings["CHEST"], 1, 2),
+        (nlp.vocab.strings["PAIN"], 1, 3),
+        (nlp.vocab.strings["PAIN"], 2, 3),
+    ]
 
 
 def test_a_treatment_of_the_physician_topics_file_makes_a_symptom_a_question_about_it(nlp):
