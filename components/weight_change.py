@@ -126,11 +126,11 @@ class WeightsCompared:
                 if unit in _STONE_UNITS and match.group(3):
                     kg += float(match.group(3)) * self.kg_per_unit.get("lb", 0.0)
                     end = match.end(3)
-                span = doc.char_span(match.start(1), end, alignment_mode="expand")
-                with_unit.append((kg, span, amount, unit))
+                if kg >= _LEAST_BODY_KG:
+                    span = doc.char_span(match.start(1), end, alignment_mode="expand")
+                    with_unit.append((kg, span, amount, unit))
             elif unit not in _NOT_WEIGHT_UNITS:
                 bare.append((amount, doc.char_span(match.start(1), match.end(1), alignment_mode="expand")))
-        with_unit = [weight for weight in with_unit if weight[0] >= _LEAST_BODY_KG]
         if not with_unit:
             # two numbers alone, said as weights ("weighed 58.4 last month, 55.1 this morning"):
             # compared as they are, whatever their unit
