@@ -303,8 +303,10 @@ class SymptomRules:
             | self._phrase_words
         )
         # words run together ("chestpainbad", "handsweaker"): symspellpy's word segmentation over its
-        # English dictionary, where the symptom and body-part words count as the most frequent
-        self._segmenter = SymSpell(max_dictionary_edit_distance=0, prefix_length=7)
+        # English dictionary, where the symptom and body-part words count as the most frequent.
+        # It looks words up exactly (edit distance 0), which reads only the words, never the
+        # prefixes' deletes: a prefix of one letter keeps those to a few dozen (20 MB less than 7)
+        self._segmenter = SymSpell(max_dictionary_edit_distance=0, prefix_length=1)
         for word, count in islice(frequencies.items(), _SEGMENTATION_WORDS):
             self._segmenter.create_dictionary_entry(word, count)
         self._ours = {w for w in self._phrase_words | set(self._typo_forms) if w.isalpha() and len(w) >= 4}

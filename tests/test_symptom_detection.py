@@ -1,10 +1,12 @@
 """The rule-based safety layer on its own, over Pace's own phrasings (data/safety/cases.yml)."""
 
+from itertools import islice
 from pathlib import Path
 
 import pytest
 import yaml
 from spacy.matcher import Matcher
+from symspellpy import SymSpell
 
 from components.symptom_rules import (
     DEFAULT_CONTEXT,
@@ -13,6 +15,7 @@ from components.symptom_rules import (
     SYMPTOM,
     FirstWordMatcher,
     SymptomRules,
+    _english_frequencies,
 )
 
 CASES = yaml.safe_load(
@@ -305,6 +308,23 @@ def test_a_sentence_that_starts_with_a_denied_verb_is_no_question(rules, nlp, te
 )
 def test_words_run_together_are_read_apart(rules, nlp, text, category):
     assert detect(rules, nlp, text).category == category
+
+
+def test_word_segmentation_does_not_depend_on_the_prefix_length():
+    # the segmenter keeps a prefix of one letter, to hold few deletes: symspellpy looks words up
+    # exactly at edit distance 0, so it splits as with its default prefix of seven
+    words = list(islice(_english_frequencies().items(), 5000)) + [("twitching", 10**9), ("chest", 10**9)]
+    segmenters = [SymSpell(max_dictionary_edit_distance=0, prefix_length=length) for length in (1, 7)]
+    for segmenter in segmenters:
+        for word, count in words:
+            segmenter.create_dictionary_entry(word, count)
+    run_together = ["twitchingallnight", "chestfeelstightnow", "thehandsareweakertoday", "cantholdthecup"]
+    one, seven = (
+        [segmenter.word_segmentation(w, max_edit_distance=0).corrected_string for w in run_together]
+        for segmenter in segmenters
+    )
+    assert one == seven
+    assert one[0] == "twitching all night"
 
 
 @pytest.mark.parametrize(
