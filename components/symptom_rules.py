@@ -79,6 +79,12 @@ _SEGMENTATION_WORDS = 30000
 # the one before; one that says it is so may be a little longer ("Mine still do, hours later.")
 _JOINED_UP_TO = 6
 _AFFIRMED_JOINED_UP_TO = 12
+# ... and one that says something is over and opens with "it" (the symptom before) or with the
+# ending itself ("Went within the hour and it hasn't been back all week.") up to this many words
+_BACK_REFERENCES = frozenset(
+    {"it", "they", "that", "which", "went", "gone", "stopped", "settled", "eased", "passed", "cleared"}
+)
+_BACK_REFERENCE_JOINED_UP_TO = 25
 _ENDINGS = ("", "s", "es", "ed", "d", "ing", "y", "ness")
 
 
@@ -552,7 +558,9 @@ def _join_endings(doc: Doc, targets: List[Span]) -> bool:
     own, reads with the one before ("Had a cramp in the pool. Gone in a minute."; "Can I do
     anything about being puffed out? It's new."): ConText reads one sentence at a time. Only such
     an ending: "Still achy. Is that ok?" stays two sentences, and so does anything after an
-    emergency. True when a sentence was joined (ConText then reads the doc again)."""
+    emergency. A longer ending joins when it opens with "it", the symptom before ("Had a cramp on
+    the bike. It went after a couple of minutes and I've had no trouble since."). True when a
+    sentence was joined (ConText then reads the doc again)."""
     endings = {
         m.modifier_span[0]: _AFFIRMED_JOINED_UP_TO if m.category in (AFFIRMED, NEW) else _JOINED_UP_TO
         for m in doc._.context_graph.modifiers
@@ -562,6 +570,10 @@ def _join_endings(doc: Doc, targets: List[Span]) -> bool:
     joined = False
     for before, sentence in zip(sentences, sentences[1:], strict=False):
         limits = [up_to for i, up_to in endings.items() if sentence.start <= i < sentence.end]
+        # ("Got a cramp on the bike. It went after a couple of minutes and I've had no trouble
+        # since.": the "it" is the cramp)
+        if sentence[0].lower_ in _BACK_REFERENCES and limits:
+            limits = [_BACK_REFERENCE_JOINED_UP_TO]
         if not limits or len(sentence) > min(limits):
             continue
         if any(sentence.start <= t.start < sentence.end and t.label_ != _BODY for t in targets):

@@ -276,6 +276,29 @@ def test_an_ending_in_the_next_short_sentence_says_the_symptom_is_over(rules, nl
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Twinge in my knee on the stairs. It went after a few minutes and I've been fine all day since.",
+        "Calf cramp in bed last night. Went within the hour and it hasn't bothered me since.",
+    ],
+)
+def test_a_longer_ending_that_opens_with_it_says_the_symptom_before_is_over(rules, nlp, text):
+    assert detect(rules, nlp, text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Twinge in my knee on the stairs. It has not settled and it hurts more each time I go up and down.",
+        "Calf cramp in bed last night. It went for an hour but it has come back twice this morning.",
+        "Arms ache after the bands. It used to be gone in half an hour.",
+    ],
+)
+def test_a_longer_sentence_that_opens_with_it_but_is_no_ending_is_a_report(rules, nlp, text):
+    assert detect(rules, nlp, text) is not None
+
+
+@pytest.mark.parametrize(
     "text, tier",
     [
         ("Still achy from physio. Is that ok?", SYMPTOM),
