@@ -311,7 +311,7 @@ class SymptomRules:
         # words run together ("chestpainbad", "handsweaker"): symspellpy's word segmentation over its
         # English dictionary, where the symptom and body-part words count as the most frequent.
         # It looks words up exactly (edit distance 0), which reads only the words, never the
-        # prefixes' deletes: a prefix of one letter keeps those to a few dozen (20 MB less than 7)
+        # prefixes' deletes: a prefix of one letter keeps those to a few dozen (23 MB less than 7)
         self._segmenter = SymSpell(max_dictionary_edit_distance=0, prefix_length=1)
         for word, count in islice(frequencies.items(), _SEGMENTATION_WORDS):
             self._segmenter.create_dictionary_entry(word, count)
