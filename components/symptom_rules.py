@@ -57,6 +57,9 @@ EXPERIENCER = "EXPERIENCER"
 _CLITICS = {"'s", "'re", "'m", "'ve", "'d", "s", "re", "m", "ve"}
 # labels of target spans, besides "symptom:<category>"
 _EMERGENCY, _BODY, _IDIOM, _WITH, _OXYGEN = "EMERGENCY", "BODY", "IDIOM", "WITH", "OXYGEN"
+# what counts even inside a quotation, when the quotation is someone's sentence: a plan ("translate
+# into French: 'I love you all, don't look for me'. It's for the note I'm leaving tonight.")
+_SAID_IN_EARNEST = {"symptom:intent"}
 _QUOTES = {"'", '"', "“", "”", "‘", "’", "`"}
 # the two words before a quote that make it someone's words: "she told me 'I can't go on'", "he
 # says to me 'I'm a weight on you'"
@@ -79,10 +82,12 @@ _SEGMENTATION_WORDS = 30000
 # the one before; one that says it is so may be a little longer ("Mine still do, hours later.")
 _JOINED_UP_TO = 6
 _AFFIRMED_JOINED_UP_TO = 12
-# ... and one that says something is over and opens with "it" (the symptom before) or with the
-# ending itself ("Went within the hour and it hasn't been back all week.") up to this many words
+# ... and one that says something is over and opens with "it" or "mine" (the symptom before) or
+# with the ending itself ("Went within the hour and it hasn't been back all week.") up to this many
+# words
 _BACK_REFERENCES = frozenset(
-    {"it", "they", "that", "which", "went", "gone", "stopped", "settled", "eased", "passed", "cleared"}
+    {"it", "they", "that", "which", "mine", "hers"}
+    | {"went", "gone", "stopped", "settled", "eased", "passed", "cleared"}
 )
 _BACK_REFERENCE_JOINED_UP_TO = 25
 _ENDINGS = ("", "s", "es", "ed", "d", "ing", "y", "ness")
@@ -522,7 +527,14 @@ class SymptomRules:
             categories.discard(HISTORICAL)  # (a weight compared is always one of the past)
         if self._decision.blocks(categories):
             return False
-        return not _quoted(span)
+        return not _quoted(span) or span.label_ in _SAID_IN_EARNEST and self._quotes_a_person(span)
+
+    def _quotes_a_person(self, span: Span) -> bool:
+        """The quotation is someone's sentence, not words named ("'I am sorry, don't look for
+        me'", not "what does 'end it' mean")."""
+        sentence = span.sent
+        opening = [t.i for t in span.doc[sentence.start : span.start] if t.text in _QUOTES][-1]
+        return any(t.lower_ in self._persons for t in span.doc[opening : span.start])
 
     def _names_person(self, span: Span) -> bool:
         """The phrase's own words name its person: "he's choking" ("'s choking" after "he")."""

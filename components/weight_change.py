@@ -46,6 +46,8 @@ _STATED_LOSS = re.compile(
     re.IGNORECASE,
 )
 # two numbers alone are weights only in a message about weighing, and in this range
+# a number that opens a range of something else: "65 to 123 grams of protein" (no weight)
+_RANGE_OF_ANOTHER_UNIT = re.compile(r"\s*(?:to|-)\s*\d{1,4}(?:[.,]\d{1,2})?\s*([a-z]+)", re.IGNORECASE)
 _WEIGHED = re.compile(r"\b(weigh|weighs|weighed|weighing|weight|scales)\b", re.IGNORECASE)
 _BARE_WEIGHT = (30.0, 400.0)
 # nobody Pace helps weighs less: "2kg dumbbells or 1kg" are the weights of things
@@ -129,7 +131,7 @@ class WeightsCompared:
                 if kg >= _LEAST_BODY_KG:
                     span = doc.char_span(match.start(1), end, alignment_mode="expand")
                     with_unit.append((kg, span, amount, unit))
-            elif unit not in _NOT_WEIGHT_UNITS:
+            elif unit not in _NOT_WEIGHT_UNITS and not self._opens_another_range(doc.text, match.end(1)):
                 bare.append((amount, doc.char_span(match.start(1), match.end(1), alignment_mode="expand")))
         if not with_unit:
             # two numbers alone, said as weights ("weighed 58.4 last month, 55.1 this morning"):
@@ -149,6 +151,11 @@ class WeightsCompared:
                 if abs(number - amount) <= 0.3 * amount
             ]
         return sorted(found, key=lambda pair: pair[1].start)
+
+    @staticmethod
+    def _opens_another_range(text: str, end: int) -> bool:
+        after = _RANGE_OF_ANOTHER_UNIT.match(text, end)
+        return bool(after) and after.group(1).lower() in _NOT_WEIGHT_UNITS
 
     def _when(self, doc: Doc, span: Span) -> int:
         """-1 said of the past, 1 of now, 0 neither: by the nearest such word within reach, in
