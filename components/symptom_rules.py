@@ -217,11 +217,20 @@ class FirstWordMatcher:
             matcher.add(key, [pattern])
 
     def __call__(self, doc: Doc) -> List[Tuple[int, int, int]]:
-        words = {(attr, getattr(token, name)) for token in doc for attr, name in self._ATTRS.items()}
-        matchers = [self._by_first[word] for word in words if word in self._by_first]
+        first: Dict[Tuple[str, str], int] = {}  # each word's first place in the doc
+        for token in reversed(doc):
+            for attr, name in self._ATTRS.items():
+                first[(attr, getattr(token, name))] = token.i
+        # (a Matcher's cost is the length of what it reads, and its patterns all begin with its
+        # word: it reads from that word's first place on)
+        found = {
+            (match_id, start + at, end + at)
+            for word, at in first.items()
+            if word in self._by_first
+            for match_id, start, end in self._by_first[word](doc[at:])
+        }
         if len(self._always):  # (an empty Matcher warns at every call)
-            matchers.append(self._always)
-        found = {match for matcher in matchers for match in matcher(doc)}
+            found.update(self._always(doc))
         return sorted(found, key=lambda m: (m[2], m[1], self._order[m[0]]))
 
 
