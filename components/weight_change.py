@@ -45,9 +45,9 @@ _STATED_LOSS = re.compile(
     rf"|\b{_AMOUNT}\s*{_UNIT}\s+(?:less|lighter|down)\b",
     re.IGNORECASE,
 )
-# two numbers alone are weights only in a message about weighing, and in this range
 # a number that opens a range of something else: "65 to 123 grams of protein" (no weight)
 _RANGE_OF_ANOTHER_UNIT = re.compile(r"\s*(?:to|-)\s*\d{1,4}(?:[.,]\d{1,2})?\s*([a-z]+)", re.IGNORECASE)
+# two numbers alone are weights only in a message about weighing, and in this range
 _WEIGHED = re.compile(r"\b(weigh|weighs|weighed|weighing|weight|scales)\b", re.IGNORECASE)
 _BARE_WEIGHT = (30.0, 400.0)
 # nobody Pace helps weighs less: "2kg dumbbells or 1kg" are the weights of things
