@@ -536,14 +536,14 @@ class SymptomRules:
             categories.discard(HISTORICAL)  # (a weight compared is always one of the past)
         if self._decision.blocks(categories):
             return False
-        return not _quoted(span) or span.label_ in _SAID_IN_EARNEST and self._quotes_a_person(span)
-
-    def _quotes_a_person(self, span: Span) -> bool:
-        """The quotation is someone's sentence, not words named ("'I am sorry, don't look for
-        me'", not "what does 'end it' mean")."""
-        sentence = span.sent
-        opening = [t.i for t in span.doc[sentence.start : span.start] if t.text in _QUOTES][-1]
-        return any(t.lower_ in self._persons for t in span.doc[opening : span.start])
+        opening = _named_quotation(span)
+        if opening is None:
+            return True
+        # a quotation that names a person is someone's sentence ("'I am sorry, don't look for
+        # me'", not "what does 'end it' mean")
+        return span.label_ in _SAID_IN_EARNEST and any(
+            t.lower_ in self._persons for t in span.doc[opening : span.start]
+        )
 
     def _names_person(self, span: Span) -> bool:
         """The phrase's own words name its person: "he's choking" ("'s choking" after "he")."""
@@ -639,13 +639,16 @@ def _near(span: Span, bodies: List[Span], distance: int = 6) -> bool:
     )
 
 
-def _quoted(span: Span) -> bool:
-    """The words stand between quotes as words named ("what does 'overwork weakness' mean"), not as
-    someone's words reported ("she told me 'I'd rather not wake up'")."""
+def _named_quotation(span: Span) -> Optional[int]:
+    """Where the quotation opens, when the words stand between quotes as words named ("what does
+    'overwork weakness' mean"), not as someone's words reported ("she told me 'I'd rather not wake
+    up'"); None when they are not quoted so."""
     sentence = span.sent
     quotes = [t for t in span.doc[sentence.start : span.start] if t.text in _QUOTES]
     closing = any(t.text in _QUOTES for t in span.doc[span.end : sentence.end])
     if len(quotes) % 2 == 0 or not closing:
-        return False
+        return None
     opening = quotes[-1].i
-    return tuple(t.lower_ for t in span.doc[max(opening - 2, 0) : opening]) not in _REPORTED_SPEECH
+    if tuple(t.lower_ for t in span.doc[max(opening - 2, 0) : opening]) in _REPORTED_SPEECH:
+        return None
+    return opening
