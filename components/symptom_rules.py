@@ -21,12 +21,13 @@ segmentation ("chestpainbad", "shouldersore"), at most a few words a message. Tw
 loss said in numbers, are read by components/weight_change.py.
 """
 
+import math
 import re
 from dataclasses import dataclass
 from importlib import resources
 from itertools import islice
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 import yaml
 from medspacy.context import ConText, ConTextRule
@@ -187,48 +188,79 @@ def _english_frequencies() -> Dict[str, int]:
     return {word: int(count) for word, count in pairs}
 
 
-class FirstWordMatcher:
-    """spaCy's Matcher, run only with the patterns whose first word is in the doc.
+class RareWordMatcher:
+    """spaCy's Matcher, run only with the patterns whose rarest word is in the doc.
 
     The Matcher starts every pattern at every word of the doc, so with thousands of phrases its
     time is words x patterns, most of the safety layer's time (and of the report model's
-    training, which reads every labelled case). Here each pattern sits in a small Matcher of the
-    patterns that begin with the same word (a LEMMA, NORM or LOWER of one value), and a doc runs
-    only the Matchers of its own words. A pattern whose first token is any other kind runs always.
-    The matches are those of one Matcher, in its order (by end, then start, then pattern).
+    training, which reads every labelled case). Here `build` puts each pattern in a small Matcher
+    of the patterns keyed by the same word: the rarest word the pattern cannot match without (a
+    LEMMA, NORM or LOWER of one value; "the" as any of the three is one word). A doc runs only the
+    Matchers of its own words: "the chest" runs when "chest" is in the doc, not whenever "the"
+    is. A Matcher whose patterns begin with its word reads from that word's first place on, the
+    others the whole doc; a pattern without such a word runs always. The matches are those of
+    one Matcher, in its order (by end, then start, then pattern).
     """
 
     _ATTRS = {"LEMMA": "lemma_", "NORM": "norm_", "LOWER": "lower_"}
 
     def __init__(self, vocab: Any) -> None:
         self._vocab = vocab
-        self._by_first: Dict[Tuple[str, str], Matcher] = {}
+        self._added: List[Tuple[str, List[Dict[str, Any]]]] = []
+        self._beginning: Dict[str, Matcher] = {}  # patterns that begin with their word
+        self._within: Dict[str, Matcher] = {}  # the others
         self._always = Matcher(vocab)
         self._order: Dict[int, int] = {}  # match id -> the order its key was first added in
 
     def add(self, key: str, patterns: List[List[Dict[str, Any]]]) -> None:
+        """Keeps the patterns for `build`."""
         match_id = self._vocab.strings.add(key)
         self._order.setdefault(match_id, len(self._order))
-        for pattern in patterns:
-            first = next(iter(pattern[0].items())) if len(pattern[0]) == 1 else None
+        self._added += [(key, pattern) for pattern in patterns]
+
+    def build(self, frequencies: Dict[str, int]) -> None:
+        """Puts the patterns added so far in their Matchers. How rare a word is: its count in
+        `frequencies` (English words); a word not among them is rare, one without a letter ("'s")
+        common."""
+
+        def count(word: str) -> float:
+            return frequencies.get(word, 0) if any(c.isalpha() for c in word) else math.inf
+
+        for key, pattern in self._added:
+            words = [(count(word), place, word) for place, word in self._words(pattern)]
             matcher = self._always
-            if first and first[0] in self._ATTRS and isinstance(first[1], str):
-                matcher = self._by_first.setdefault(first, Matcher(self._vocab))
+            if words:
+                _, place, word = min(words)  # (the rarest; of equally rare ones, the first)
+                by_word = self._beginning if place == 0 else self._within
+                matcher = by_word.setdefault(word, Matcher(self._vocab))
             matcher.add(key, [pattern])
+        self._added = []
+
+    @classmethod
+    def _words(cls, pattern: List[Dict[str, Any]]) -> Iterator[Tuple[int, str]]:
+        """(place, word) of each token of the pattern that is one word, neither optional nor one of
+        several."""
+        for place, token in enumerate(pattern):
+            if len(token) == 1:
+                ((attr, value),) = token.items()
+                if attr in cls._ATTRS and isinstance(value, str):
+                    yield place, value
 
     def __call__(self, doc: Doc) -> List[Tuple[int, int, int]]:
-        first: Dict[Tuple[str, str], int] = {}  # each word's first place in the doc
+        if self._added:
+            raise RuntimeError("RareWordMatcher: patterns added since the last build()")
+        first: Dict[str, int] = {}  # each word's first place in the doc, as any of the attributes
         for token in reversed(doc):
-            for attr, name in self._ATTRS.items():
-                first[(attr, getattr(token, name))] = token.i
-        # (a Matcher's cost is the length of what it reads, and its patterns all begin with its
-        # word: it reads from that word's first place on)
-        found = {
-            (match_id, start + at, end + at)
-            for word, at in first.items()
-            if word in self._by_first
-            for match_id, start, end in self._by_first[word](doc[at:])
-        }
+            for name in self._ATTRS.values():
+                first[getattr(token, name)] = token.i
+        found: Set[Tuple[int, int, int]] = set()
+        for word, at in first.items():
+            # (a Matcher's cost is the length of what it reads)
+            if word in self._beginning:
+                matches = self._beginning[word](doc[at:])
+                found.update((match_id, start + at, end + at) for match_id, start, end in matches)
+            if word in self._within:
+                found.update(self._within[word](doc))
         if len(self._always):  # (an empty Matcher warns at every call)
             found.update(self._always(doc))
         return sorted(found, key=lambda m: (m[2], m[1], self._order[m[0]]))
@@ -242,7 +274,7 @@ class SymptomRules:
     ) -> None:
         treatments = list(treatments)
         self._nlp = nlp
-        self._matcher = FirstWordMatcher(nlp.vocab)
+        self._matcher = RareWordMatcher(nlp.vocab)
         self._optional = sorted({str(w).lower() for w in patterns.get("optional_words") or []})
         # every word of the phrases, as written: never "corrected" into another
         self._phrase_words: Set[str] = set()
@@ -317,6 +349,7 @@ class SymptomRules:
         # words never taken for typos: English ones (symspellpy's dictionary), the phrases' own, and
         # the medicines and supplements of the physician topics ("statins" is no "strains")
         frequencies = _english_frequencies()
+        self._matcher.build(frequencies)
         self._english = (
             frozenset(frequencies)
             | {w for name in treatments for w in str(name).lower().split()}

@@ -13,7 +13,7 @@ from components.symptom_rules import (
     DEFAULT_PATTERNS,
     EMERGENCY,
     SYMPTOM,
-    FirstWordMatcher,
+    RareWordMatcher,
     SymptomRules,
     _english_frequencies,
 )
@@ -82,21 +82,26 @@ def test_a_new_pattern_in_the_data_file_is_picked_up(nlp, tmp_path):
     assert found.category == "unwell"
 
 
-def test_the_first_word_matcher_finds_what_one_matcher_finds_in_the_same_order(nlp):
+def test_the_rare_word_matcher_finds_what_one_matcher_finds_in_the_same_order(nlp):
     optional = {"LOWER": {"IN": ["really", "so"]}, "OP": "*"}
     patterns = {
         "PAIN": [[{"LEMMA": "pain"}], [{"LEMMA": "chest"}, optional, {"LEMMA": "pain"}]],
         "TIRED": [[{"NORM": "tired"}], [{"LOWER": "wiped"}, {"LOWER": "out"}]],
-        "LEGS": [[{"LOWER": {"IN": ["legs", "knees"]}}, {"LEMMA": "give"}]],  # (runs on every doc)
-        "CHEST": [[{"LEMMA": "chest"}]],
+        "LEGS": [[{"LOWER": {"IN": ["legs", "knees"]}}, {"LEMMA": "give"}]],  # (under its second word)
+        "CHEST": [[{"LEMMA": "chest"}], [{"LOWER": "the"}, optional, {"LEMMA": "chest"}]],  # (under "chest")
+        "ANY": [[{"IS_DIGIT": True}]],  # (runs on every doc)
     }
-    one, split = Matcher(nlp.vocab), FirstWordMatcher(nlp.vocab)
+    one, split = Matcher(nlp.vocab), RareWordMatcher(nlp.vocab)
     for key, key_patterns in patterns.items():
         one.add(key, key_patterns)
         split.add(key, key_patterns)
+    with pytest.raises(RuntimeError, match="build"):
+        split(nlp("chest pain"))
+    split.build(_english_frequencies())
     for text in [
         "chest pain and my chest is so really painful, legs gave way, wiped out and tired",
-        "pain in the chest, knees give, tierd",
+        "pain in the chest, knees give, tierd, 3 times",
+        "the so really chest",
         "nothing here at all",
     ]:
         doc = nlp(text)
