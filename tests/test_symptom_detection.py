@@ -163,6 +163,13 @@ def _rules_with_zing(nlp, **combination):
     return SymptomRules(nlp, patterns, context)
 
 
+def test_cause_for_because_affirms_the_symptom(rules, nlp):
+    # ("cause i'm" was also a pseudo-trigger of GENERIC, of the same span as the affirmation "cause
+    # i am": which of the two ConText kept depended on the order of the rules)
+    reading = rules.analyse(nlp("asking cause i'm still knackered")).reading
+    assert "S_symptom_fatigue_AFFIRMED" in reading
+
+
 def test_a_category_only_in_combination_says_nothing_alone(nlp):
     rules = _rules_with_zing(nlp)
     alone = rules.analyse(nlp("i feel zingy"))
