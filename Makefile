@@ -30,7 +30,7 @@ SAFETY_RULES := content/symptom_patterns.yml content/context_rules.yml
 # with what they share and the way models are kept: changing the code of the others needs a
 # restart only)
 TRAINED_COMPONENTS := components/base.py components/linear.py components/sentence_counts.py components/intent_classifier.py components/answer_selector.py \
-	components/symptom_detector.py components/report_model.py components/symptom_rules.py
+	components/symptom_detector.py components/report_model.py components/symptom_rules.py components/weight_change.py components/yaml_files.py
 MODEL_INPUTS := config.yml domain.yml $(NLU_DATA) $(SAFETY_RULES) $(SPACY_MODEL)/meta.json $(TRAINED_COMPONENTS)
 
 .PHONY: help install spacy web-deps browser-deps train run test check validate lint unit conversations \

@@ -21,6 +21,8 @@ import yaml
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.utils.endpoints import EndpointConfig
 
+from components.yaml_files import read_yaml
+
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +37,7 @@ def response_files(root: Path = ROOT) -> List[Path]:
 
 def read_responses(path: Path) -> Tuple[Responses, List[str]]:
     """The usable responses of one file, and what is wrong with the rest (raises on invalid YAML)."""
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = read_yaml(path)
     found = (data or {}).get("responses") if isinstance(data, dict) else None
     usable: Responses = {}
     problems: List[str] = []

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -21,6 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from components.answer_selector import best_answer
 from components.base import StatelessComponent, set_intent
 from components.retrieval_fallback import RETRIEVAL_INTENT
+from components.yaml_files import read_yaml
 
 DEFAULT_TOPICS = Path(__file__).resolve().parent.parent / "content" / "physician_topics.yml"
 MEDICAL_INTENT = "ask_medical"
@@ -35,7 +35,7 @@ _DENIALS = {"no", "not", "without", "never", "don't", "dont", "doesn't", "nor"}
 
 def load_topics(path: Path = DEFAULT_TOPICS) -> Tuple[List[str], List[str], List[str]]:
     """The file's terms; its medicine name endings; and the words that end so but are no medicine."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path)
 
     def words(*groups: str) -> List[str]:
         return sorted({str(word).lower() for group in groups for word in data.get(group) or []})

@@ -18,25 +18,23 @@ from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
 import numpy as np
 import scipy.sparse
-import yaml
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
 from components.linear import tfidf_weighted
+from components.yaml_files import read_yaml
 
 NOT_A_REPORT, REPORT, EMERGENCY_REPORT = 0, 1, 2
 # the case files' two formats: lists by label (cases.yml), or cases with a category (devsets)
 _LIST_LABELS = {"reports": REPORT, "emergencies": EMERGENCY_REPORT, "near_misses": NOT_A_REPORT}
 _CATEGORY_LABELS = {"symptom_report": REPORT, "emergency": EMERGENCY_REPORT, "trap": NOT_A_REPORT}
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_cases(paths: Iterable[Path]) -> List[Tuple[str, int]]:
     """(text, label) of every case in the files; a file in neither format is an error."""
     cases = []
     for path in paths:
-        # (libyaml's loader, which pyyaml's wheels carry: 1 s for the 6 MB of cases, not 9)
-        content = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER) or {}
+        content = read_yaml(path)
         if "cases" in content:
             for case in content["cases"]:
                 if case.get("category") not in _CATEGORY_LABELS:

@@ -342,4 +342,5 @@ def _case_files(config: Dict[str, Any]) -> List[Path]:
 
 def _code_files() -> List[Path]:
     here = Path(__file__).resolve().parent
-    return [here / "report_model.py", here / "symptom_rules.py", here / "weight_change.py"]
+    modules = ("report_model.py", "symptom_rules.py", "weight_change.py", "yaml_files.py")
+    return [here / name for name in modules]

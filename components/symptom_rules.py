@@ -29,7 +29,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
-import yaml
 from medspacy.context import ConText, ConTextRule
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -38,6 +37,7 @@ from spacy.util import filter_spans
 from symspellpy import SymSpell, Verbosity
 
 from components.weight_change import WEIGHTS_COMPARED, WeightsCompared
+from components.yaml_files import read_yaml
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 DEFAULT_PATTERNS = CONTENT / "symptom_patterns.yml"
@@ -375,9 +375,9 @@ class SymptomRules:
         context: Path = DEFAULT_CONTEXT,
         treatments: Path = DEFAULT_TREATMENTS,
     ) -> "SymptomRules":
-        topics = _read_yaml(treatments)
+        topics = read_yaml(treatments)
         names = [str(term) for group in TREATMENT_GROUPS for term in topics.get(group) or []]
-        return cls(nlp, _read_yaml(patterns), _read_yaml(context), names)
+        return cls(nlp, read_yaml(patterns), read_yaml(context), names)
 
     def _add(self, key: str, phrases: Iterable[str], typos: bool = False) -> None:
         patterns = []
@@ -653,10 +653,6 @@ def _forms(word: str) -> Set[str]:
     """The word and its usual endings, so a misspelled "crampnig" is near "cramping"."""
     stem = word[:-1] if word.endswith("e") else word
     return {word + ending for ending in _ENDINGS} | {stem + "ing", stem + "ed"}
-
-
-def _read_yaml(path: Path) -> Dict[str, Any]:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
 
 
 def _inside_any(span: Span, others: List[Span]) -> bool:
