@@ -113,6 +113,15 @@ def test_with_evidence_the_model_escalates_when_a_report_is_likely(nlp, spacy_mo
     assert intent_of(decide(nlp, spacy_model, text, 0.45)) == "faq"
 
 
+def test_an_emergency_the_model_finds_very_likely_escalates_urgently_unless_no_report_is_likely(
+    nlp, spacy_model
+):
+    text = "the tube in his neck has gone bright red round the edges and it keeps coming"  # no phrase
+    assert intent_of(decide(nlp, spacy_model, text, 0.15, 0.95)) == "report_emergency"
+    assert intent_of(decide(nlp, spacy_model, text, 0.15, 0.85)) == "faq"
+    assert intent_of(decide(nlp, spacy_model, text, 0.05, 0.99)) == "faq"
+
+
 def test_a_report_the_model_finds_urgent_gets_the_urgent_tier(nlp, spacy_model):
     msg = decide(nlp, spacy_model, "wife cant hold anything in her right hand since 5 minutes ago", 0.9, 0.8)
     assert intent_of(msg) == "report_emergency"
