@@ -7,7 +7,8 @@ blank English pipeline with:
     inside the pipeline (nothing is downloaded at run time),
   - an attribute ruler that maps common misspellings (content/spelling.yml) to the right lemma,
   - tokenizer cases that split a contraction typed short ("cnt", "cudnt") as spaCy splits the
-    contraction meant ("ca" "n't": "can" "not").
+    contraction meant ("ca" "n't": "can" "not"), and plus signs off a word's end (care notes'
+    "fatigue++" is "fatigue" "++").
 
 Usage: python scripts/build_spacy.py OUTPUT_DIR
 """
@@ -49,6 +50,8 @@ def load_contractions(path: Path = SPELLING_FILE) -> Dict[str, str]:
 
 def build(output: Path) -> spacy.language.Language:
     nlp = spacy.blank("en")
+    suffixes = list(nlp.Defaults.suffixes) + [r"\++"]
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     ruler = nlp.add_pipe("attribute_ruler")
