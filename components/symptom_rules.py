@@ -288,10 +288,14 @@ class SymptomRules:
         self._typo_lists: Dict[str, Set[str]] = {}
         # categories that say nothing on their own ("ready for tonight"), only in an emergency's combination
         self._only_combined: Set[str] = set()
+        # categories named back only when nothing else was found ("c/o": "c/o pain R knee" is pain)
+        self._named_last: Set[str] = set()
         for category, spec in (patterns.get("symptoms") or {}).items():
             self._labels[category] = spec.get("label", category)
             if spec.get("only_in_combination"):
                 self._only_combined.add(category)
+            if spec.get("named_last"):
+                self._named_last.add(category)
             self._add(f"symptom:{category}", spec.get("phrases") or [], typos=True)
             self._add(f"symptom:{category}:body", spec.get("with_body_part") or [])
         emergency = patterns.get("emergency") or {}
@@ -314,6 +318,8 @@ class SymptomRules:
         oxygen = emergency.get("oxygen_readings") or {}
         self._add(_OXYGEN, oxygen.get("words") or [])
         self._oxygen_limit = float(oxygen.get("at_or_below", 0))
+        self._oxygen_report_limit = float(oxygen.get("report_at_or_below", 0))
+        self._oxygen_reported_as = str(oxygen.get("report_as", ""))
         self._oxygen_reach = int(oxygen.get("within", 4))
         self._oxygen_ends = frozenset(w.lower() for w in oxygen.get("ends_at") or [])
         self._weights = WeightsCompared.from_dict(patterns.get("weights_compared") or {})
@@ -541,24 +547,31 @@ class SymptomRules:
         if emergency:
             finding = Finding(EMERGENCY, EMERGENCY, "an emergency")
         elif symptoms:
-            category = min(symptoms)[1]
+            category = min(symptoms, key=lambda found: (found[1] in self._named_last, found[0]))[1]
             finding = Finding(SYMPTOM, category, self._labels[category])
         return Analysis(finding, evidence, _reading(doc.spans[SPAN_GROUP], finding, evidence))
 
     def _low_oxygen(self, doc: Doc, spans: List[Span]) -> List[Span]:
         """An oxygen reading at or below the limit ("sats at 84", "oximeter says 82%"), as an
-        emergency phrase from the oxygen word to the number. The reading ends at the next other
-        measurement named ("sats 97% on air, pulse 74" is no low reading)."""
+        emergency phrase from the oxygen word to the number; its first number at or below the
+        report limit ("SpO2 93% after the walk"), as a symptom of the category `report_as`. The reading ends at the
+        next other measurement named ("sats 97% on air, pulse 74" is no low reading)."""
         found = []
         for span in spans:
             if span.label_ != _OXYGEN:
                 continue
+            first = True
             for token in doc[span.end : span.end + self._oxygen_reach]:
                 if token.lower_ in self._oxygen_ends:
                     break
-                if token.is_digit and 50 <= int(token.text) <= self._oxygen_limit:
+                if not token.is_digit or int(token.text) < 50:
+                    continue
+                if int(token.text) <= self._oxygen_limit:
                     found.append(Span(doc, span.start, token.i + 1, label=_EMERGENCY))
                     break
+                if first and int(token.text) <= self._oxygen_report_limit:
+                    found.append(Span(doc, span.start, token.i + 1, label=f"symptom:{self._oxygen_reported_as}"))
+                first = False
         return found
 
     def _reported(self, span: Span) -> bool:

@@ -71,6 +71,12 @@ def test_category_is_the_first_symptom_named(rules, nlp, text, category):
     assert detect(rules, nlp, text).category == category
 
 
+def test_a_category_named_last_is_named_only_when_no_other_is_found(rules, nlp):
+    # (a care note's "c/o" comes before what it names)
+    assert detect(rules, nlp, "pt c/o pain R knee").category == "pain"
+    assert detect(rules, nlp, "c/o earache L side").category == "complaint"
+
+
 def test_a_new_pattern_in_the_data_file_is_picked_up(nlp, tmp_path):
     """Content editors extend the layer by editing YAML, no code."""
     patterns = yaml.safe_load(DEFAULT_PATTERNS.read_text(encoding="utf-8"))
@@ -137,6 +143,23 @@ def test_a_treatment_of_the_physician_topics_file_makes_a_symptom_a_question_abo
 def test_a_low_oxygen_reading_is_an_emergency(rules, nlp, text, urgent):
     finding = detect(rules, nlp, text)
     assert (finding is not None and finding.tier == EMERGENCY) is urgent, text
+
+
+@pytest.mark.parametrize(
+    "text, tier",
+    [
+        ("sats 93% after the stairs, usually 96", SYMPTOM),
+        ("spo2 92 on air post exercise", SYMPTOM),
+        ("his sats are 94 after the walk", None),
+        # (the first number is the reading: the second is the pulse)
+        ("the oximeter says 95 and 92", None),
+        ("sats 93 after the walk and 89 an hour later", EMERGENCY),
+        ("what if her sats dropped to 92", None),
+    ],
+)
+def test_a_reading_just_above_the_emergency_limit_is_a_report(rules, nlp, text, tier):
+    finding = detect(rules, nlp, text)
+    assert (finding and finding.tier) == tier, text
 
 
 @pytest.mark.parametrize(
