@@ -554,8 +554,9 @@ class SymptomRules:
     def _low_oxygen(self, doc: Doc, spans: List[Span]) -> List[Span]:
         """An oxygen reading at or below the limit ("sats at 84", "oximeter says 82%"), as an
         emergency phrase from the oxygen word to the number; its first number at or below the
-        report limit ("SpO2 93% after the walk"), as a symptom of the category `report_as`. The reading ends at the
-        next other measurement named ("sats 97% on air, pulse 74" is no low reading)."""
+        report limit ("SpO2 93% after the walk"), as a symptom of the category `report_as`. The
+        reading ends at the next other measurement named ("sats 97% on air, pulse 74" is no low
+        reading)."""
         found = []
         for span in spans:
             if span.label_ != _OXYGEN:
@@ -570,7 +571,9 @@ class SymptomRules:
                     found.append(Span(doc, span.start, token.i + 1, label=_EMERGENCY))
                     break
                 if first and int(token.text) <= self._oxygen_report_limit:
-                    found.append(Span(doc, span.start, token.i + 1, label=f"symptom:{self._oxygen_reported_as}"))
+                    found.append(
+                        Span(doc, span.start, token.i + 1, label=f"symptom:{self._oxygen_reported_as}")
+                    )
                 first = False
         return found
 

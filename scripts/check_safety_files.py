@@ -90,10 +90,15 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
             message = f"oxygen_readings needs at_or_below: a percentage (50 to 100), not {limit!r}"
             report(PATTERNS, "at_or_below:", message)
         reported = oxygen.get("report_at_or_below")
-        if reported is not None and isinstance(limit, int) and not (
-            isinstance(reported, int) and limit <= reported <= 100
+        if (
+            reported is not None
+            and isinstance(limit, int)
+            and not (isinstance(reported, int) and limit <= reported <= 100)
         ):
-            message = f"oxygen_readings report_at_or_below needs a percentage from at_or_below to 100, not {reported!r}"
+            message = (
+                "oxygen_readings report_at_or_below needs a percentage from at_or_below to 100, "
+                f"not {reported!r}"
+            )
             report(PATTERNS, "report_at_or_below:", message)
         if reported is not None and oxygen.get("report_as") not in symptoms:
             message = f"oxygen_readings report_as needs a symptom category, not {oxygen.get('report_as')!r}"

@@ -257,12 +257,17 @@ def test_a_broken_context_rule_is_named(data, expected):
 
 def test_a_report_limit_below_the_emergency_limit_is_named():
     readings = {"words": ["sats"], "at_or_below": 91, "report_at_or_below": 88, "report_as": "low"}
-    data = {"symptoms": {"low": {"label": "low", "phrases": ["low sats"]}}, "emergency": {"oxygen_readings": readings}}
+    data = {
+        "symptoms": {"low": {"label": "low", "phrases": ["low sats"]}},
+        "emergency": {"oxygen_readings": readings},
+    }
 
     def messages():
         return [m for _, m in _reports(check_safety_files.check_patterns, data) if "oxygen" in m]
 
-    assert messages() == ["oxygen_readings report_at_or_below needs a percentage from at_or_below to 100, not 88"]
+    assert messages() == [
+        "oxygen_readings report_at_or_below needs a percentage from at_or_below to 100, not 88"
+    ]
     readings.update(report_at_or_below=93, report_as="lowish")
     assert messages() == ["oxygen_readings report_as needs a symptom category, not 'lowish'"]
     readings["report_as"] = "low"
