@@ -38,11 +38,18 @@ _AMOUNT_WORDS = {
 _AMOUNT = r"(\d{1,3}(?:[.,]\d)?|half a|a couple of|a few|a|two|three|four|five|six|seven|eight|nine|ten)"
 _UNIT = r"(kg|kgs|kilos?|kilograms?|lbs?|pounds?|st|stone)"
 _STATED_LOSS = re.compile(
-    r"\b(?:lost|losing|dropped|dropping|shed|down)\s+"
+    # (and a care note's arrow: "wt 52.4 ↓2.1kg in 2/52")
+    r"(?:\b(?:lost|losing|dropped|dropping|shed|down)\s+|↓\s*)"
     r"(?:about |nearly |almost |over |around |roughly |another )?"
     rf"{_AMOUNT}\s*{_UNIT}\b"
     # "scale says 4 lb less", "3 kilos lighter"
     rf"|\b{_AMOUNT}\s*{_UNIT}\s+(?:less|lighter|down)\b",
+    re.IGNORECASE,
+)
+# a care note's weights in a row, after the word for weight: "wt 70.0 → 68.6 → 67.9 over 3 wks"
+_NUMBER = r"\d{1,3}(?:[.,]\d{1,2})?"
+_WEIGHTS_IN_A_ROW = re.compile(
+    rf"\b(?:wt|weight)\b\W{{0,3}}({_NUMBER})\s*(?:{_UNIT}\b)?(?:\s*(?:→|->|-->)\s*{_NUMBER}\s*(?:{_UNIT}\b)?)+",
     re.IGNORECASE,
 )
 # a number that opens a range of something else: "65 to 123 grams of protein" (no weight)
@@ -90,7 +97,7 @@ class WeightsCompared:
         or over a loss said with its amount ("dropped 10 lbs in 6 weeks")."""
         if not self.kg_per_unit:
             return []
-        stated = self._stated_loss(doc)
+        stated = self._stated_loss(doc) or self._weights_in_a_row(doc)
         if stated:
             return stated
         weights = self._weights(doc)
@@ -115,6 +122,18 @@ class WeightsCompared:
             if number * self.kg_per_unit.get(unit, 0.0) >= self.stated_loss_at_least_kg > 0:
                 span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
                 found.append(Span(doc, span.start, span.end, label="symptom:weight_loss"))
+        return found
+
+    def _weights_in_a_row(self, doc: Doc) -> List[Span]:
+        """The first and the last of a row of weights ("wt 70.0 → 68.6 → 67.9"), in one unit."""
+        found = []
+        for match in _WEIGHTS_IN_A_ROW.finditer(doc.text):
+            numbers = [float(n.replace(",", ".")) for n in re.findall(_NUMBER, match.group(0))]
+            first, last = numbers[0], numbers[-1]
+            # (in hundredths: 70.0 -> 67.9 is 3%, whatever the floating point says)
+            if round(first - last, 2) >= round(first * self.loss_at_least_percent / 100, 2) > 0:
+                span = doc.char_span(match.start(1), match.end(), alignment_mode="expand")
+                found.append(Span(doc, span.start, span.end, label=WEIGHTS_COMPARED))
         return found
 
     def _weights(self, doc: Doc) -> List[Tuple[float, Span]]:
