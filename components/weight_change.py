@@ -1,7 +1,8 @@
 """A weight loss said in numbers, for the safety layer (components/symptom_rules.py): two body
-weights of one person, the later the lower ("weighed him today 62kg, he was 67 at christmas"), or a
-loss said with its amount ("dropped 10 lbs in 6 weeks"). The limits and the words that tell which
-weight came first are content: `weights_compared` in content/symptom_patterns.yml."""
+weights of one person, the later the lower ("weighed him today 62kg, he was 67 at christmas"); a
+loss said with its amount ("dropped 10 lbs in 6 weeks", a care note's "wt 52.4 ↓2.1kg"); or a care
+note's row of weights ("wt 70.0 → 68.6 → 67.9"). The limits and the words that tell which weight
+came first are content: `weights_compared` in content/symptom_patterns.yml."""
 
 import re
 from dataclasses import dataclass, field

@@ -50,8 +50,13 @@ def load_contractions(path: Path = SPELLING_FILE) -> Dict[str, str]:
 
 def build(output: Path) -> spacy.language.Language:
     nlp = spacy.blank("en")
-    suffixes = list(nlp.Defaults.suffixes) + [r"\++"]
+    # a care note's arrows are words of their own: "sats 95→85", "wt↓", "↓2.1kg"
+    arrows = r"[→←↑↓]"
+    suffixes = list(nlp.Defaults.suffixes) + [r"\++", arrows]
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    prefixes, infixes = list(nlp.Defaults.prefixes) + [arrows], list(nlp.Defaults.infixes) + [arrows]
+    nlp.tokenizer.prefix_search = spacy.util.compile_prefix_regex(prefixes).search
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     ruler = nlp.add_pipe("attribute_ruler")

@@ -265,10 +265,28 @@ def test_a_medicine_is_never_read_as_a_misspelled_symptom(rules, nlp):
     assert detect(rules, nlp, "should i stop my statins now that i have als?") is None
 
 
+def test_a_care_notes_arrows_are_words_of_their_own(nlp):
+    # (so that "sats 95→85" is a reading of 85, and "wt↓" the phrase "wt ↓")
+    assert [t.text for t in nlp("sats 95→85, wt↓ ↓2.1kg")] == [
+        "sats",
+        "95",
+        "→",
+        "85",
+        ",",
+        "wt",
+        "↓",
+        "↓",
+        "2.1",
+        "kg",
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "scales said 58.5 kg this morning, she was 62 kg in the spring",
+        "wt 80.0 → 78.9 → 77.6 over the month",  # (a row of weights: the first and the last)
+        "wt 66.3kg ↓2.4kg since last month",
         "he was 11 stone 3 at diagnosis and he's 10 stone 4 now",
         "my weight was 70 kilos in june, now 66",
         "down from 160 lbs to 148 lbs",
@@ -283,6 +301,8 @@ def test_two_weights_of_one_person_that_fall_are_a_weight_loss(rules, nlp, text)
     "text",
     [
         "63.1 kg last week and 63.4 kg this morning, steady",
+        "wt 71.2 → 71.0 → 71.4, steady",
+        "HR 92 → 74 after rest, wt 68",
         "he was 75 kg at christmas and he's 74.5 now",
         "my husband is 90kg and I'm 58kg",
         "if she drops from 60 kg to 55 kg, what should we do",
