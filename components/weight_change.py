@@ -11,13 +11,16 @@ from typing import Any, Dict, FrozenSet, List, Tuple
 from spacy.tokens import Doc, Span
 
 # a weight with its unit ("62kg", "9st 4", "11 stone 2 lb"), or a number alone ("he was 67"); the
-# pounds after stone only ("from 70 to 64 kilos" is two weights)
+# pounds after stone only ("from 70 to 64 kilos" is two weights); no part of a fraction ("2/52", a
+# care note's two weeks)
 _WEIGHT = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*%)\s*([a-z]+)?"
+    r"(?<![\d.,/])(\d{1,3}(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*%|/)\s*([a-z]+)?"
     r"(?:(?:(?<=st)|(?<=stone)|(?<=stones))\s+(\d{1,2})(?![\d.,]))?",
     re.IGNORECASE,
 )
 _STONE_UNITS = {"st", "stone", "stones"}
+# (an arrow ends a weight's words as a comma does: "wt 61.2kg ↓ from 63.8")
+_ARROWS = frozenset("→←↑↓")
 # the label of a loss read from two weights (the context rules' "over" does not apply to it)
 WEIGHTS_COMPARED = "symptom:weight_loss:compared"
 # a loss said with its amount: "dropped 10 lbs", "lost nearly 3 kilos", "down a stone"
@@ -187,7 +190,7 @@ class WeightsCompared:
         best = None
         for side in sides:
             for distance, token in enumerate(side, start=1):
-                if token.is_punct:
+                if token.is_punct or token.text in _ARROWS:
                     break
                 word = token.lower_
                 if (word in self.past or word in self.now) and (best is None or distance < best[0]):
