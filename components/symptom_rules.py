@@ -57,7 +57,7 @@ EXPERIENCER = "EXPERIENCER"
 # a clitic that a phrase may start with, its person the word before: "he" of "he's choking"
 _CLITICS = {"'s", "'re", "'m", "'ve", "'d", "s", "re", "m", "ve"}
 # labels of target spans, besides "symptom:<category>"
-_EMERGENCY, _BODY, _IDIOM, _WITH, _OXYGEN = "EMERGENCY", "BODY", "IDIOM", "WITH", "OXYGEN"
+_EMERGENCY, _BODY, _IDIOM, _WITH = "EMERGENCY", "BODY", "IDIOM", "WITH"
 # what counts even inside a quotation, when the quotation is someone's sentence: a plan ("translate
 # into French: 'I love you all, don't look for me'. It's for the note I'm leaving tonight.")
 _SAID_IN_EARNEST = {"symptom:intent"}
@@ -92,6 +92,64 @@ _BACK_REFERENCES = frozenset(
 )
 _BACK_REFERENCE_JOINED_UP_TO = 25
 _ENDINGS = ("", "s", "es", "ed", "d", "ing", "y", "ness")
+
+
+@dataclass(frozen=True)
+class Readings:
+    """A kind of measurement read after its words ("sats 84", "RR 34 at rest"): its number at or
+    beyond `limit` (below it for oxygen, above it for a breathing rate) is an emergency; its first
+    number at or beyond `report_limit`, a symptom of the category `report_as`. Numbers outside
+    `plausible` are something else ("sats 97% on 2L" has no 2% reading)."""
+
+    key: str
+    limit: float
+    report_limit: float
+    report_as: str
+    reach: int
+    ends: FrozenSet[str]
+    high: bool
+    plausible: Tuple[int, int]
+
+    @classmethod
+    def from_dict(cls, key: str, data: Dict[str, Any], high: bool, plausible: Tuple[int, int]) -> "Readings":
+        limit, report = (
+            ("at_or_above", "report_at_or_above") if high else ("at_or_below", "report_at_or_below")
+        )
+        return cls(
+            key,
+            float(data.get(limit, plausible[1] + 1 if high else 0)),
+            float(data.get(report, plausible[1] + 1 if high else 0)),
+            str(data.get("report_as", "")),
+            int(data.get("within", 4)),
+            frozenset(w.lower() for w in data.get("ends_at") or []),
+            high,
+            plausible,
+        )
+
+    def _beyond(self, number: int, limit: float) -> bool:
+        return number >= limit if self.high else number <= limit
+
+    def spans(self, doc: Doc, spans: List[Span]) -> List[Span]:
+        """An emergency phrase from the measurement's words to a number beyond the limit; a
+        symptom from them to the first number, when it is beyond the report limit. The reading
+        ends at the next other measurement named ("sats 97% on air, pulse 74" is no low reading)."""
+        found = []
+        for span in spans:
+            if span.label_ != self.key:
+                continue
+            first = True
+            for token in doc[span.end : span.end + self.reach]:
+                if token.lower_ in self.ends:
+                    break
+                if not token.is_digit or not self.plausible[0] <= int(token.text) <= self.plausible[1]:
+                    continue
+                if self._beyond(int(token.text), self.limit):
+                    found.append(Span(doc, span.start, token.i + 1, label=_EMERGENCY))
+                    break
+                if first and self._beyond(int(token.text), self.report_limit):
+                    found.append(Span(doc, span.start, token.i + 1, label=f"symptom:{self.report_as}"))
+                first = False
+        return found
 
 
 @dataclass(frozen=True)
@@ -315,13 +373,16 @@ class SymptomRules:
                     anywhere,
                 )
             )
-        oxygen = emergency.get("oxygen_readings") or {}
-        self._add(_OXYGEN, oxygen.get("words") or [])
-        self._oxygen_limit = float(oxygen.get("at_or_below", 0))
-        self._oxygen_report_limit = float(oxygen.get("report_at_or_below", 0))
-        self._oxygen_reported_as = str(oxygen.get("report_as", ""))
-        self._oxygen_reach = int(oxygen.get("within", 4))
-        self._oxygen_ends = frozenset(w.lower() for w in oxygen.get("ends_at") or [])
+        # oxygen low from 50% ("sats 97% on 2L" has no reading of 2), a breathing rate high up to 80
+        self._readings = [
+            Readings.from_dict(key, emergency.get(key) or {}, high, plausible)
+            for key, high, plausible in (
+                ("oxygen_readings", False, (50, 100)),
+                ("breathing_rate_readings", True, (5, 80)),
+            )
+        ]
+        for readings in self._readings:
+            self._add(readings.key, (emergency.get(readings.key) or {}).get("words") or [])
         self._weights = WeightsCompared.from_dict(patterns.get("weights_compared") or {})
         self._add(_BODY, patterns.get("body_parts") or [], typos=True)
         self._add(_IDIOM, patterns.get("idioms") or [])
@@ -513,7 +574,10 @@ class SymptomRules:
         self._correct_typos(doc)
         spans = [Span(doc, start, end, label=match_id) for match_id, start, end in self._matcher(doc)]
         idioms = [s for s in spans if s.label_ == _IDIOM]
-        spans = [s for s in spans if s.label_ != _OXYGEN] + self._low_oxygen(doc, spans)
+        keys = {readings.key for readings in self._readings}
+        spans = [s for s in spans if s.label_ not in keys] + [
+            found for readings in self._readings for found in readings.spans(doc, spans)
+        ]
         spans += self._weights.loss(doc)
         targets = [s for s in spans if s.label_ != _IDIOM and not _inside_any(s, idioms)]
         # overlapping phrases ("chest pain" and "pain"): the longest stays, an emergency on a tie
@@ -550,32 +614,6 @@ class SymptomRules:
             category = min(symptoms, key=lambda found: (found[1] in self._named_last, found[0]))[1]
             finding = Finding(SYMPTOM, category, self._labels[category])
         return Analysis(finding, evidence, _reading(doc.spans[SPAN_GROUP], finding, evidence))
-
-    def _low_oxygen(self, doc: Doc, spans: List[Span]) -> List[Span]:
-        """An oxygen reading at or below the limit ("sats at 84", "oximeter says 82%"), as an
-        emergency phrase from the oxygen word to the number; its first number at or below the
-        report limit ("SpO2 93% after the walk"), as a symptom of the category `report_as`. The
-        reading ends at the next other measurement named ("sats 97% on air, pulse 74" is no low
-        reading)."""
-        found = []
-        for span in spans:
-            if span.label_ != _OXYGEN:
-                continue
-            first = True
-            for token in doc[span.end : span.end + self._oxygen_reach]:
-                if token.lower_ in self._oxygen_ends:
-                    break
-                if not token.is_digit or int(token.text) < 50:
-                    continue
-                if int(token.text) <= self._oxygen_limit:
-                    found.append(Span(doc, span.start, token.i + 1, label=_EMERGENCY))
-                    break
-                if first and int(token.text) <= self._oxygen_report_limit:
-                    found.append(
-                        Span(doc, span.start, token.i + 1, label=f"symptom:{self._oxygen_reported_as}")
-                    )
-                first = False
-        return found
 
     def _reported(self, span: Span) -> bool:
         categories = {modifier.category for modifier in span._.modifiers}

@@ -82,29 +82,12 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
             message = f"symptom category {category} counts only in a combination, but no combination names it"
             report(PATTERNS, f"{category}:", message)
     _check_one_place(symptoms, emergency, report)
-    oxygen = emergency.get("oxygen_readings")
-    if oxygen is not None:
-        _check_phrases(oxygen.get("words") or [], "oxygen_readings:", report)
-        limit = oxygen.get("at_or_below")
-        if not isinstance(limit, int) or not 50 <= limit <= 100:
-            message = f"oxygen_readings needs at_or_below: a percentage (50 to 100), not {limit!r}"
-            report(PATTERNS, "at_or_below:", message)
-        reported = oxygen.get("report_at_or_below")
-        if (
-            reported is not None
-            and isinstance(limit, int)
-            and not (isinstance(reported, int) and limit <= reported <= 100)
-        ):
-            message = (
-                "oxygen_readings report_at_or_below needs a percentage from at_or_below to 100, "
-                f"not {reported!r}"
-            )
-            report(PATTERNS, "report_at_or_below:", message)
-        if reported is not None and oxygen.get("report_as") not in symptoms:
-            message = f"oxygen_readings report_as needs a symptom category, not {oxygen.get('report_as')!r}"
-            report(PATTERNS, "report_at_or_below:", message)
-        if not _single_words(oxygen.get("ends_at") or []):
-            report(PATTERNS, "ends_at:", "oxygen_readings ends_at needs a list of single words")
+    for key, high, plausible in (
+        ("oxygen_readings", False, (50, 100)),
+        ("breathing_rate_readings", True, (5, 80)),
+    ):
+        if emergency.get(key) is not None:
+            _check_readings(key, emergency[key], high, plausible, symptoms, report)
     weights = data.get("weights_compared")
     if weights is not None:
         _check_weights_compared(weights, report)
@@ -126,6 +109,32 @@ def _check_one_place(symptoms: Dict[str, Any], emergency: Dict[str, Any], report
             first = places.setdefault(phrase.lower(), place)
             if first != place:
                 report(PATTERNS, phrase, f"{phrase!r} is listed under {first} and under {place}")
+
+
+def _check_readings(key: str, readings: Dict, high: bool, plausible: tuple, symptoms: Dict, report) -> None:
+    """A kind of measurement (oxygen low, a breathing rate high): its words, its limit, the report
+    limit on the near side of it, the category of that report and where a reading ends."""
+    low, top = plausible
+    limit_key, report_key = (
+        ("at_or_above", "report_at_or_above") if high else ("at_or_below", "report_at_or_below")
+    )
+    _check_phrases(readings.get("words") or [], f"{key}:", report)
+    limit = readings.get(limit_key)
+    if not isinstance(limit, int) or not low <= limit <= top:
+        report(
+            PATTERNS, f"{limit_key}:", f"{key} needs {limit_key}: a number ({low} to {top}), not {limit!r}"
+        )
+    reported = readings.get(report_key)
+    if reported is not None and isinstance(limit, int):
+        near_side = (low <= reported <= limit) if high else (limit <= reported <= top)
+        if not isinstance(reported, int) or not near_side:
+            side = f"from {low} to {limit_key}" if high else f"from {limit_key} to {top}"
+            report(PATTERNS, f"{report_key}:", f"{key} {report_key} needs a number {side}, not {reported!r}")
+    if reported is not None and readings.get("report_as") not in symptoms:
+        message = f"{key} report_as needs a symptom category, not {readings.get('report_as')!r}"
+        report(PATTERNS, f"{report_key}:", message)
+    if not _single_words(readings.get("ends_at") or []):
+        report(PATTERNS, "ends_at:", f"{key} ends_at needs a list of single words")
 
 
 def _check_weights_compared(weights: Any, report: Report) -> None:

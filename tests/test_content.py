@@ -265,12 +265,29 @@ def test_a_report_limit_below_the_emergency_limit_is_named():
     def messages():
         return [m for _, m in _reports(check_safety_files.check_patterns, data) if "oxygen" in m]
 
-    assert messages() == [
-        "oxygen_readings report_at_or_below needs a percentage from at_or_below to 100, not 88"
-    ]
+    assert messages() == ["oxygen_readings report_at_or_below needs a number from at_or_below to 100, not 88"]
     readings.update(report_at_or_below=93, report_as="lowish")
     assert messages() == ["oxygen_readings report_as needs a symptom category, not 'lowish'"]
     readings["report_as"] = "low"
+    assert messages() == []
+
+
+def test_a_breathing_rate_report_limit_above_the_emergency_limit_is_named():
+    readings = {"words": ["rr"], "at_or_above": 25, "report_at_or_above": 30, "report_as": "fast"}
+    data = {
+        "symptoms": {"fast": {"label": "fast", "phrases": ["fast breathing"]}},
+        "emergency": {"breathing_rate_readings": readings},
+    }
+
+    def messages():
+        return [m for _, m in _reports(check_safety_files.check_patterns, data) if "breathing_rate" in m]
+
+    assert messages() == [
+        "breathing_rate_readings report_at_or_above needs a number from 5 to at_or_above, not 30"
+    ]
+    readings.update(report_at_or_above=21, at_or_above="lots")
+    assert messages() == ["breathing_rate_readings needs at_or_above: a number (5 to 80), not 'lots'"]
+    readings["at_or_above"] = 25
     assert messages() == []
 
 
@@ -303,7 +320,7 @@ def test_broken_symptom_patterns_are_named():
     }
     messages = [m for _, m in _reports(check_safety_files.check_patterns, data)]
     assert "symptom category pain needs a label" in messages
-    assert "oxygen_readings needs at_or_below: a percentage (50 to 100), not 'ninety'" in messages
+    assert "oxygen_readings needs at_or_below: a number (50 to 100), not 'ninety'" in messages
     assert any(m.startswith("not a phrase: None") for m in messages)
     assert "'Cramp' is listed twice under cramping" in messages
     assert "'cramp' is listed under pain with_body_part and under cramping phrases" in messages

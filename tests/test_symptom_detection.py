@@ -163,6 +163,23 @@ def test_a_reading_just_above_the_emergency_limit_is_a_report(rules, nlp, text, 
 
 
 @pytest.mark.parametrize(
+    "text, tier",
+    [
+        ("pt RR 34 at rest, speaking in short bursts", EMERGENCY),
+        ("resp rate 28 sitting in the chair", EMERGENCY),
+        ("RR 22 after the transfer, usually 16", SYMPTOM),
+        ("obs: RR 18, sats 96, HR 88", None),
+        # (the reading ends at the next measurement: 110 is the pulse)
+        ("RR 16 HR 110", None),
+        ("what if his RR goes above 30", None),
+    ],
+)
+def test_a_fast_breathing_rate_is_an_emergency_and_a_high_one_a_report(rules, nlp, text, tier):
+    finding = detect(rules, nlp, text)
+    assert (finding and finding.tier) == tier, text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "he's got a rash where the splint rubs",
