@@ -94,6 +94,12 @@ _BACK_REFERENCE_JOINED_UP_TO = 25
 _ENDINGS = ("", "s", "es", "ed", "d", "ing", "y", "ness")
 
 
+# the kinds of measurement read: the key under `emergency:`, whether high is bad, the numbers that
+# can be one ("sats 97% on 2L" has no reading of 2); the same as make check's (which must not load
+# spaCy to import them: a test keeps the two the same)
+READING_KINDS = (("oxygen_readings", False, (50, 100)), ("breathing_rate_readings", True, (5, 80)))
+
+
 @dataclass(frozen=True)
 class Readings:
     """A kind of measurement read after its words ("sats 84", "RR 34 at rest"): its number at or
@@ -373,13 +379,9 @@ class SymptomRules:
                     anywhere,
                 )
             )
-        # oxygen low from 50% ("sats 97% on 2L" has no reading of 2), a breathing rate high up to 80
         self._readings = [
             Readings.from_dict(key, emergency.get(key) or {}, high, plausible)
-            for key, high, plausible in (
-                ("oxygen_readings", False, (50, 100)),
-                ("breathing_rate_readings", True, (5, 80)),
-            )
+            for key, high, plausible in READING_KINDS
         ]
         for readings in self._readings:
             self._add(readings.key, (emergency.get(readings.key) or {}).get("words") or [])

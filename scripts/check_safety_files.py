@@ -44,6 +44,11 @@ BUILT_IN = {"TERMINATE", "QUESTION"}
 Report = Callable[[Path, str, str], None]  # (file, text to find the line by, message)
 
 
+# the kinds of measurement the safety layer reads, as components/symptom_rules.py's READING_KINDS
+# (not imported: that would load spaCy into `make check`)
+READING_KINDS = (("oxygen_readings", False, (50, 100)), ("breathing_rate_readings", True, (5, 80)))
+
+
 def check_patterns(data: Dict[str, Any], report: Report) -> None:
     symptoms = data.get("symptoms") or {}
     if not symptoms:
@@ -82,10 +87,7 @@ def check_patterns(data: Dict[str, Any], report: Report) -> None:
             message = f"symptom category {category} counts only in a combination, but no combination names it"
             report(PATTERNS, f"{category}:", message)
     _check_one_place(symptoms, emergency, report)
-    for key, high, plausible in (
-        ("oxygen_readings", False, (50, 100)),
-        ("breathing_rate_readings", True, (5, 80)),
-    ):
+    for key, high, plausible in READING_KINDS:
         if emergency.get(key) is not None:
             _check_readings(key, emergency[key], high, plausible, symptoms, report)
     weights = data.get("weights_compared")

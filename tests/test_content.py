@@ -478,3 +478,9 @@ def test_an_answer_missing_from_coverage_is_reported(project_copy):
     assert [p.message for p in check_content.run()] == [
         "utter_faq/cachexia is in no fact of content/coverage.yml: add it to the facts it states"
     ]
+
+
+def test_make_check_knows_the_kinds_of_reading_the_safety_layer_reads():
+    from components.symptom_rules import READING_KINDS
+
+    assert check_safety_files.READING_KINDS == READING_KINDS
