@@ -385,6 +385,7 @@ class SymptomRules:
         ]
         for readings in self._readings:
             self._add(readings.key, (emergency.get(readings.key) or {}).get("words") or [])
+        self._reading_keys = frozenset(readings.key for readings in self._readings)
         self._weights = WeightsCompared.from_dict(patterns.get("weights_compared") or {})
         self._add(_BODY, patterns.get("body_parts") or [], typos=True)
         self._add(_IDIOM, patterns.get("idioms") or [])
@@ -576,8 +577,7 @@ class SymptomRules:
         self._correct_typos(doc)
         spans = [Span(doc, start, end, label=match_id) for match_id, start, end in self._matcher(doc)]
         idioms = [s for s in spans if s.label_ == _IDIOM]
-        keys = {readings.key for readings in self._readings}
-        spans = [s for s in spans if s.label_ not in keys] + [
+        spans = [s for s in spans if s.label_ not in self._reading_keys] + [
             found for readings in self._readings for found in readings.spans(doc, spans)
         ]
         spans += self._weights.loss(doc)
