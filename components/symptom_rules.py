@@ -92,12 +92,19 @@ _BACK_REFERENCES = frozenset(
 )
 _BACK_REFERENCE_JOINED_UP_TO = 25
 _ENDINGS = ("", "s", "es", "ed", "d", "ing", "y", "ness")
+# a number a reading may be: whole or with one or two decimals ("38.2", "94")
+_READING_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,2})?")
 
 
 # the kinds of measurement read: the key under `emergency:`, whether high is bad, the numbers that
 # can be one ("sats 97% on 2L" has no reading of 2); the same as make check's (which must not load
 # spaCy to import them: a test keeps the two the same)
-READING_KINDS = (("oxygen_readings", False, (50, 100)), ("breathing_rate_readings", True, (5, 80)))
+READING_KINDS = (
+    ("oxygen_readings", False, (50, 100)),
+    ("breathing_rate_readings", True, (5, 80)),
+    ("temperature_readings", True, (34, 43)),
+    ("consciousness_readings", False, (3, 15)),
+)
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,7 @@ class Readings:
             plausible,
         )
 
-    def _beyond(self, number: int, limit: float) -> bool:
+    def _beyond(self, number: float, limit: float) -> bool:
         return number >= limit if self.high else number <= limit
 
     def spans(self, doc: Doc, spans: List[Span]) -> List[Span]:
@@ -147,15 +154,21 @@ class Readings:
             for token in doc[span.end : span.end + self.reach]:
                 if token.lower_ in self.ends:
                     break
-                if not token.is_digit or not self.plausible[0] <= int(token.text) <= self.plausible[1]:
+                number = _number(token.text)
+                if number is None or not self.plausible[0] <= number <= self.plausible[1]:
                     continue
-                if self._beyond(int(token.text), self.limit):
+                if self._beyond(number, self.limit):
                     found.append(Span(doc, span.start, token.i + 1, label=_EMERGENCY))
                     break
-                if first and self._beyond(int(token.text), self.report_limit):
+                if first and self._beyond(number, self.report_limit):
                     found.append(Span(doc, span.start, token.i + 1, label=f"symptom:{self.report_as}"))
                 first = False
         return found
+
+
+def _number(text: str) -> float | None:
+    """A reading's number: "38", "38.2" (not "2L", "97%" is two tokens)."""
+    return float(text) if _READING_NUMBER.fullmatch(text) else None
 
 
 @dataclass(frozen=True)

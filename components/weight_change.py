@@ -52,14 +52,22 @@ _STATED_LOSS = re.compile(
 )
 # a care note's weights in a row, after the word for weight: "wt 70.0 → 68.6 → 67.9 over 3 wks"
 _NUMBER = r"\d{1,3}(?:[.,]\d{1,2})?"
+_ROW_UNIT = _UNIT.replace("(", "(?:", 1)
 _WEIGHTS_IN_A_ROW = re.compile(
-    rf"\b(?:wt|weight)\b\W{{0,3}}({_NUMBER})\s*(?:{_UNIT}\b)?(?:\s*(?:→|->|-->)\s*{_NUMBER}\s*(?:{_UNIT}\b)?)+",
+    rf"\b(?:wt|weight)\b\W{{0,3}}({_NUMBER})\s*(?:{_ROW_UNIT}\b)?(?:\s*(?:→|->|-->)\s*{_NUMBER}\s*(?:{_ROW_UNIT}\b)?)+"
+    # ... or three and more after a comma, after weighing: "weighing myself weekly: 60.2, 59.5, 58.9"
+    rf"|\b(?:wt|wts|weights|weighing|weighed)\b(?:\s+[a-z]+){{0,3}}\W{{0,3}}({_NUMBER})\s*(?:{_ROW_UNIT}\b)?"
+    rf"(?:\s*,\s*{_NUMBER}\s*(?:{_ROW_UNIT}\b)?){{2,}}",
     re.IGNORECASE,
 )
+# an arrow between two weights says which came first: "82kg -> 76kg since christmas"
+_ARROW_BETWEEN = re.compile(r"^\s*(?:→|->|-->)\s*$")
+# a word of the past that says so of the weight after it only: "58.1 down from 61"
+_BEFORE_ITS_WEIGHT_ONLY = frozenset({"from"})
 # a number that opens a range of something else: "65 to 123 grams of protein" (no weight)
 _RANGE_OF_ANOTHER_UNIT = re.compile(r"\s*(?:to|-)\s*\d{1,4}(?:[.,]\d{1,2})?\s*([a-z]+)", re.IGNORECASE)
 # two numbers alone are weights only in a message about weighing, and in this range
-_WEIGHED = re.compile(r"\b(weigh|weighs|weighed|weighing|weight|scales)\b", re.IGNORECASE)
+_WEIGHED = re.compile(r"\b(weigh|weighs|weighed|weighing|weight|wt|scales)\b", re.IGNORECASE)
 _BARE_WEIGHT = (30.0, 400.0)
 # nobody Pace helps weighs less: "2kg dumbbells or 1kg" are the weights of things
 _LEAST_BODY_KG = 20.0
@@ -111,7 +119,9 @@ class WeightsCompared:
         first_when, second_when = self._when(doc, first), self._when(doc, second)
         if not first_when and not second_when:
             return []  # ("he is 80kg and I'm 62kg": two people, most likely)
-        earlier_first = first_when <= second_when
+        earlier_first = first_when <= second_when or bool(
+            _ARROW_BETWEEN.match(doc.text[first.end_char : second.start_char])
+        )
         before, after = (first_kg, second_kg) if earlier_first else (second_kg, first_kg)
         if before - after < before * self.loss_at_least_percent / 100:
             return []
@@ -132,11 +142,13 @@ class WeightsCompared:
         """The first and the last of a row of weights ("wt 70.0 → 68.6 → 67.9"), in one unit."""
         found = []
         for match in _WEIGHTS_IN_A_ROW.finditer(doc.text):
-            numbers = [float(n.replace(",", ".")) for n in re.findall(_NUMBER, match.group(0))]
+            opening = 1 if match.group(1) else 2
+            row = match.group(0)[match.start(opening) - match.start() :]
+            numbers = [float(n.replace(",", ".")) for n in re.findall(_NUMBER, row)]
             first, last = numbers[0], numbers[-1]
             # (in hundredths: 70.0 -> 67.9 is 3%, whatever the floating point says)
             if round(first - last, 2) >= round(first * self.loss_at_least_percent / 100, 2) > 0:
-                span = doc.char_span(match.start(1), match.end(), alignment_mode="expand")
+                span = doc.char_span(match.start(opening), match.end(), alignment_mode="expand")
                 found.append(Span(doc, span.start, span.end, label=WEIGHTS_COMPARED))
         return found
 
@@ -188,11 +200,13 @@ class WeightsCompared:
             doc[span.end : span.end + self.reach],
         )
         best = None
-        for side in sides:
+        for after, side in enumerate(sides):
             for distance, token in enumerate(side, start=1):
                 if token.is_punct or token.text in _ARROWS:
                     break
                 word = token.lower_
+                if after and word in _BEFORE_ITS_WEIGHT_ONLY:
+                    continue
                 if (word in self.past or word in self.now) and (best is None or distance < best[0]):
                     best = (distance, -1 if word in self.past else 1)
                     break

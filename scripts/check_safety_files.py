@@ -46,7 +46,12 @@ Report = Callable[[Path, str, str], None]  # (file, text to find the line by, me
 
 # the kinds of measurement the safety layer reads, as components/symptom_rules.py's READING_KINDS
 # (not imported: that would load spaCy into `make check`)
-READING_KINDS = (("oxygen_readings", False, (50, 100)), ("breathing_rate_readings", True, (5, 80)))
+READING_KINDS = (
+    ("oxygen_readings", False, (50, 100)),
+    ("breathing_rate_readings", True, (5, 80)),
+    ("temperature_readings", True, (34, 43)),
+    ("consciousness_readings", False, (3, 15)),
+)
 
 
 def check_patterns(data: Dict[str, Any], report: Report) -> None:

@@ -163,6 +163,16 @@ def test_a_low_oxygen_reading_is_an_emergency(rules, nlp, text, urgent):
         # (the reading ends at the next measurement: 110 is the pulse)
         ("RR 16 HR 110", None),
         ("what if his RR goes above 30", None),
+        # a temperature: from 38 a report, from 41 an emergency; decimals read
+        ("temp 38.4 after lunch, bit flushed", SYMPTOM),
+        ("temperature 37.6 sats 97", None),
+        ("tympanic 41.2 and shivering", EMERGENCY),
+        # (the reading ends at a weight: 64.2 is no oxygen level)
+        ("obs fine: sats 97 wt 64.2 t 36.8", None),
+        # a Glasgow coma score: 14 a report, 13 and less an emergency
+        ("gcs 14 this evening, usually 15", SYMPTOM),
+        ("GCS 10 when the nurse checked", EMERGENCY),
+        ("gcs 15, chatty", None),
     ],
 )
 def test_a_reading_beyond_the_report_limit_is_a_report_and_beyond_the_emergency_limit_an_emergency(
@@ -301,6 +311,12 @@ def test_a_care_notes_arrows_are_words_of_their_own(nlp):
         "my weight was 70 kilos in june, now 66",
         "down from 160 lbs to 148 lbs",
         "she went from 58 to 54 kilos over the summer",  # (the first number is no stone's pounds)
+        # (an arrow says which came first, whatever the words after it)
+        "dad 74kg -> 69kg since the autumn",
+        # (a "from" is the past of the weight after it only)
+        "wt 49.5 down from 52 at easter",
+        # (a row of three and more after weighing)
+        "weighing him each sunday: 66.0, 65.1, 64.4, 63.2",
     ],
 )
 def test_two_weights_of_one_person_that_fall_are_a_weight_loss(rules, nlp, text):
@@ -320,6 +336,8 @@ def test_two_weights_of_one_person_that_fall_are_a_weight_loss(rules, nlp, text)
         "can i do 2kg dumbbells or should i stick to 1kg",  # (no one weighs 2kg: things)
         "was using the 5 kg kettlebell, now the 3 kg one",
         "He weighs 82 kg. So that's about 65 to 123 grams of protein a day?",  # (a range of grams)
+        "weighing her each sunday: 60.1, 60.4, 59.9, 60.2",
+        "wt 61 up from 59 since the supplements",
     ],
 )
 def test_two_weights_that_say_no_loss_are_no_report(rules, nlp, text):
