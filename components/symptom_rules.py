@@ -51,7 +51,7 @@ EMERGENCY = "emergency"
 SYMPTOM = "symptom"
 SPAN_GROUP = "pace_targets"
 QUESTION = "QUESTION"
-HISTORICAL = "HISTORICAL"
+HISTORICAL, CURRENT, GENERIC = "HISTORICAL", "CURRENT", "GENERIC"
 AFFIRMED, NEW = "AFFIRMED", "NEW"
 EXPERIENCER = "EXPERIENCER"
 # a clitic that a phrase may start with, its person the word before: "he" of "he's choking"
@@ -241,7 +241,7 @@ def treatment_rules(names: Iterable[str], also_never: Iterable[str] = ()) -> Lis
     return [
         ConTextRule(
             literal=str(name).lower(),
-            category="GENERIC",
+            category=GENERIC,
             direction="BIDIRECTIONAL",
             max_scope=3,
             terminated_by={"CLAUSE_BREAK"},
@@ -635,7 +635,9 @@ class SymptomRules:
         if self._names_person(span):
             categories.add(EXPERIENCER)
         if span.label_ == WEIGHTS_COMPARED:
-            categories.discard(HISTORICAL)  # (a weight compared is always one of the past)
+            # (a weight compared is always one of the past, and two weights are someone's, even in
+            # a question: "she was 61 kg at christmas and 56 now - how much protein?")
+            categories -= {HISTORICAL, GENERIC}
         if self._decision.blocks(categories):
             return False
         opening = _named_quotation(span)
@@ -682,20 +684,34 @@ def _join_endings(doc: Doc, targets: List[Span]) -> bool:
     anything about being puffed out? It's new."): ConText reads one sentence at a time. Only such
     an ending: "Still achy. Is that ok?" stays two sentences, and so does anything after an
     emergency. A longer ending joins when it opens with "it", the symptom before ("Had a cramp on
-    the bike. It went after a couple of minutes and I've had no trouble since."). True when a
+    the bike. It went after a couple of minutes and I've had no trouble since."), and so does one
+    that says it is back ("Back spasms years ago. They've come back since Monday."). True when a
     sentence was joined (ConText then reads the doc again)."""
     endings = {
         m.modifier_span[0]: _AFFIRMED_JOINED_UP_TO if m.category in (AFFIRMED, NEW) else _JOINED_UP_TO
         for m in doc._.context_graph.modifiers
         if (m.category == HISTORICAL and m.direction == "BACKWARD") or m.category in (AFFIRMED, NEW)
     }
+    # (a symptom back or worse, in words that reach a few words: not "since", which would reach
+    # all the sentence before)
+    returns = [
+        m.modifier_span[0]
+        for m in doc._.context_graph.modifiers
+        if m.category == CURRENT and m.max_scope is not None
+    ]
     sentences = list(doc.sents)
     joined = False
     for before, sentence in zip(sentences, sentences[1:], strict=False):
         limits = [up_to for i, up_to in endings.items() if sentence.start <= i < sentence.end]
         # ("Got a cramp on the bike. It went after a couple of minutes and I've had no trouble
-        # since.": the "it" is the cramp)
-        if sentence[0].lower_ in _BACK_REFERENCES and limits:
+        # since.": the "it" is the cramp; "Back spasms years ago. They've come back since
+        # Monday.": a symptom of the past before, not a question, which the sentence may answer)
+        if sentence[0].lower_ in _BACK_REFERENCES and (
+            limits
+            or before[-1].text != "?"
+            and any(sentence.start <= i < sentence.end for i in returns)
+            and any(_of_the_past(t) for t in targets if before.start <= t.start < before.end)
+        ):
             limits = [_BACK_REFERENCE_JOINED_UP_TO]
         if not limits or len(sentence) > min(limits):
             continue
@@ -706,6 +722,10 @@ def _join_endings(doc: Doc, targets: List[Span]) -> bool:
         doc[sentence.start].is_sent_start = False
         joined = True
     return joined
+
+
+def _of_the_past(span: Span) -> bool:
+    return any(m.category == HISTORICAL for m in span._.modifiers)
 
 
 def _reading(targets: Iterable[Span], finding: "Finding | None", evidence: bool) -> Tuple[str, ...]:

@@ -317,6 +317,8 @@ def test_a_care_notes_arrows_are_words_of_their_own(nlp):
         "wt 49.5 down from 52 at easter",
         # (a row of three and more after weighing)
         "weighing him each sunday: 66.0, 65.1, 64.4, 63.2",
+        # (two weights are someone's even in a general question)
+        "he was 80 kg in march and he's 75 now, how much protein do people need?",
     ],
 )
 def test_two_weights_of_one_person_that_fall_are_a_weight_loss(rules, nlp, text):
@@ -385,6 +387,22 @@ def test_a_longer_ending_that_opens_with_it_says_the_symptom_before_is_over(rule
 )
 def test_a_longer_sentence_that_opens_with_it_but_is_no_ending_is_a_report(rules, nlp, text):
     assert detect(rules, nlp, text) is not None
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        # a symptom of the past that is back, said in the next sentence
+        ("Knee pain when I ran in my thirties. It's come back this week on the treadmill.", True),
+        ("Had sore wrists as a teenager. They came back when the putty exercises started.", True),
+        # ("since" alone reaches no sentence before it: "no trouble since" is no return)
+        ("Broke my ankle years ago, before the diagnosis. It mended and I've walked fine since.", False),
+        # (after a question the sentence may be its answer, read on its own)
+        ("Do people with ALS get cramps? They come up in every leaflet.", False),
+    ],
+)
+def test_a_symptom_of_the_past_is_a_report_when_the_next_sentence_says_it_is_back(rules, nlp, text, found):
+    assert (detect(rules, nlp, text) is not None) is found, text
 
 
 @pytest.mark.parametrize(
