@@ -53,15 +53,17 @@ _STATED_LOSS = re.compile(
 # a care note's weights in a row, after the word for weight: "wt 70.0 → 68.6 → 67.9 over 3 wks"
 _NUMBER = r"\d{1,3}(?:[.,]\d{1,2})?"
 _ROW_UNIT = _UNIT.replace("(", "(?:", 1)
+# an arrow between two weights, as a care note writes it
+_ARROW = r"(?:→|->|-->)"
 _WEIGHTS_IN_A_ROW = re.compile(
-    rf"\b(?:wt|weight)\b\W{{0,3}}({_NUMBER})\s*(?:{_ROW_UNIT}\b)?(?:\s*(?:→|->|-->)\s*{_NUMBER}\s*(?:{_ROW_UNIT}\b)?)+"
+    rf"\b(?:wt|weight)\b\W{{0,3}}({_NUMBER})\s*(?:{_ROW_UNIT}\b)?(?:\s*{_ARROW}\s*{_NUMBER}\s*(?:{_ROW_UNIT}\b)?)+"
     # ... or three and more after a comma, after weighing: "weighing myself weekly: 60.2, 59.5, 58.9"
     rf"|\b(?:wt|wts|weights|weighing|weighed)\b(?:\s+[a-z]+){{0,3}}\W{{0,3}}({_NUMBER})\s*(?:{_ROW_UNIT}\b)?"
     rf"(?:\s*,\s*{_NUMBER}\s*(?:{_ROW_UNIT}\b)?){{2,}}",
     re.IGNORECASE,
 )
 # an arrow between two weights says which came first: "82kg -> 76kg since christmas"
-_ARROW_BETWEEN = re.compile(r"^\s*(?:→|->|-->)\s*$")
+_ARROW_BETWEEN = re.compile(rf"\s*{_ARROW}\s*")
 # a word of the past that says so of the weight after it only: "58.1 down from 61"
 _BEFORE_ITS_WEIGHT_ONLY = frozenset({"from"})
 # a number that opens a range of something else: "65 to 123 grams of protein" (no weight)
@@ -120,7 +122,7 @@ class WeightsCompared:
         if not first_when and not second_when:
             return []  # ("he is 80kg and I'm 62kg": two people, most likely)
         earlier_first = first_when <= second_when or bool(
-            _ARROW_BETWEEN.match(doc.text[first.end_char : second.start_char])
+            _ARROW_BETWEEN.fullmatch(doc.text[first.end_char : second.start_char])
         )
         before, after = (first_kg, second_kg) if earlier_first else (second_kg, first_kg)
         if before - after < before * self.loss_at_least_percent / 100:
@@ -143,7 +145,7 @@ class WeightsCompared:
         found = []
         for match in _WEIGHTS_IN_A_ROW.finditer(doc.text):
             opening = 1 if match.group(1) else 2
-            row = match.group(0)[match.start(opening) - match.start() :]
+            row = doc.text[match.start(opening) : match.end()]
             numbers = [float(n.replace(",", ".")) for n in re.findall(_NUMBER, row)]
             first, last = numbers[0], numbers[-1]
             # (in hundredths: 70.0 -> 67.9 is 3%, whatever the floating point says)
