@@ -13,8 +13,9 @@ from spacy.tokens import Doc, Span
 # a weight with its unit ("62kg", "9st 4", "11 stone 2 lb"), or a number alone ("he was 67"); the
 # pounds after stone only ("from 70 to 64 kilos" is two weights); no part of a fraction ("2/52", a
 # care note's two weeks)
+# (a number joined to a word by a hyphen is no weight: "a 56-year-old", "a 10-minute walk")
 _WEIGHT = re.compile(
-    r"(?<![\d.,/])(\d{1,3}(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*%|/)\s*([a-z]+)?"
+    r"(?<![\d.,/])(\d{1,3}(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*%|/|-[a-z])\s*([a-z]+)?"
     r"(?:(?:(?<=st)|(?<=stone)|(?<=stones))\s+(\d{1,2})(?![\d.,]))?",
     re.IGNORECASE,
 )
@@ -55,11 +56,13 @@ _NUMBER = r"\d{1,3}(?:[.,]\d{1,2})?"
 _ROW_UNIT = _UNIT.replace("(", "(?:", 1)
 # an arrow between two weights, as a care note writes it
 _ARROW = r"(?:→|->|-->)"
+# (a care note may date each weight: "wts: 3/2 64.8kg, 10/2 63.9, 17/2 62.7")
+_DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?\s+"
 _WEIGHTS_IN_A_ROW = re.compile(
     rf"\b(?:wt|weight)\b\W{{0,3}}({_NUMBER})\s*(?:{_ROW_UNIT}\b)?(?:\s*{_ARROW}\s*{_NUMBER}\s*(?:{_ROW_UNIT}\b)?)+"
     # ... or three and more after a comma, after weighing: "weighing myself weekly: 60.2, 59.5, 58.9"
-    rf"|\b(?:wt|wts|weights|weighing|weighed)\b(?:\s+[a-z]+){{0,3}}\W{{0,3}}({_NUMBER})\s*(?:{_ROW_UNIT}\b)?"
-    rf"(?:\s*,\s*{_NUMBER}\s*(?:{_ROW_UNIT}\b)?){{2,}}",
+    rf"|\b(?:wt|wts|weights|weighing|weighed)\b(?:\s+[a-z]+){{0,3}}\W{{0,3}}(?:{_DATE})?({_NUMBER})\s*(?:{_ROW_UNIT}\b)?"
+    rf"(?:\s*,\s*(?:{_DATE})?{_NUMBER}\s*(?:{_ROW_UNIT}\b)?){{2,}}",
     re.IGNORECASE,
 )
 # an arrow between two weights says which came first: "82kg -> 76kg since christmas"
@@ -146,7 +149,7 @@ class WeightsCompared:
         for match in _WEIGHTS_IN_A_ROW.finditer(doc.text):
             opening = 1 if match.group(1) else 2
             row = doc.text[match.start(opening) : match.end()]
-            numbers = [float(n.replace(",", ".")) for n in re.findall(_NUMBER, row)]
+            numbers = [float(n.replace(",", ".")) for n in re.findall(_NUMBER, re.sub(_DATE, "", row))]
             first, last = numbers[0], numbers[-1]
             # (in hundredths: 70.0 -> 67.9 is 3%, whatever the floating point says)
             if round(first - last, 2) >= round(first * self.loss_at_least_percent / 100, 2) > 0:
@@ -180,12 +183,18 @@ class WeightsCompared:
             return []
         found = [(kg, span) for kg, span, _, _ in with_unit]
         # a number alone is a weight in the unit of the other, when it is near it ("62kg ... was 67")
+        # (not a weight said again in a question of its own: "61 kg in January, 57 kg now. How
+        # much protein at 57?"; but "from 66 to 60 kg two years ago, steady at 60 since" is no
+        # loss now)
         _, _, amount, unit = with_unit[0]
+        said = {said_amount for _, _, said_amount, _ in with_unit}
+        weighed_in = {span.sent.start for _, span, _, _ in with_unit}
         if unit not in _STONE_UNITS:
             found += [
                 (number * self.kg_per_unit[unit], span)
                 for number, span in bare
                 if abs(number - amount) <= 0.3 * amount
+                and not (number in said and span.sent.start not in weighed_in and _asked(span))
             ]
         return sorted(found, key=lambda pair: pair[1].start)
 
@@ -213,3 +222,8 @@ class WeightsCompared:
                     best = (distance, -1 if word in self.past else 1)
                     break
         return best[1] if best else 0
+
+
+def _asked(span: Span) -> bool:
+    """Whether the span stands in a question."""
+    return span.sent[-1].text == "?"

@@ -319,6 +319,12 @@ def test_a_care_notes_arrows_are_words_of_their_own(nlp):
         "weighing him each sunday: 66.0, 65.1, 64.4, 63.2",
         # (two weights are someone's even in a general question)
         "he was 80 kg in march and he's 75 now, how much protein do people need?",
+        # (a care note's dated row)
+        "wts: 2/5 71.0kg, 9/5 70.1, 16/5 68.8",
+        # (the later weight said again in a question of its own)
+        "she was 63 kg in april and 59 kg now. what protein for someone at 59?",
+        # (an age is no third weight)
+        "i'm a 61-year-old woman, my weight went from 70 kg to 65 kg since may",
     ],
 )
 def test_two_weights_of_one_person_that_fall_are_a_weight_loss(rules, nlp, text):
@@ -340,6 +346,9 @@ def test_two_weights_of_one_person_that_fall_are_a_weight_loss(rules, nlp, text)
         "He weighs 82 kg. So that's about 65 to 123 grams of protein a day?",  # (a range of grams)
         "weighing her each sunday: 60.1, 60.4, 59.9, 60.2",
         "wt 61 up from 59 since the supplements",
+        "wts: 2/5 71.0kg, 9/5 71.2, 16/5 70.9",
+        # (a loss years ago, steady since)
+        "he dropped from 70 to 64 kg back in 2021 and has stayed at 64 since, calories to hold it?",
     ],
 )
 def test_two_weights_that_say_no_loss_are_no_report(rules, nlp, text):
