@@ -12,8 +12,7 @@ from spacy.tokens import Doc, Span
 
 # a weight with its unit ("62kg", "9st 4", "11 stone 2 lb"), or a number alone ("he was 67"); the
 # pounds after stone only ("from 70 to 64 kilos" is two weights); no part of a fraction ("2/52", a
-# care note's two weeks)
-# (a number joined to a word by a hyphen is no weight: "a 56-year-old", "a 10-minute walk")
+# care note's two weeks); no number joined to a word by a hyphen ("a 56-year-old", "a 10-minute walk")
 _WEIGHT = re.compile(
     r"(?<![\d.,/])(\d{1,3}(?:[.,]\d{1,2})?)(?!\d|[.,]\d|\s*%|/|-[a-z])\s*([a-z]+)?"
     r"(?:(?:(?<=st)|(?<=stone)|(?<=stones))\s+(\d{1,2})(?![\d.,]))?",
