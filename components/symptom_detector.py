@@ -10,7 +10,9 @@ It runs after the intent classifiers and FallbackClassifier, and reads each mess
 The message becomes `report_symptom` (or `report_emergency`) whatever the classifier said when:
   - the rules find an emergency, unless the model is all but sure it is no report at all
     (`emergency_veto_below`: "blood everywhere, the beetroot juice exploded out of the blender");
-  - the rules find a symptom, unless the model is nearly sure it is no report (`veto_below`);
+  - the rules find a symptom, unless the model is nearly sure it is no report (`veto_below`); a
+    loss the rules worked out from two weights stands whatever the model says (it reads words, and
+    "I was 75 kg at diagnosis and I'm 69 now" is arithmetic);
   - the model finds a report likely (`report_with_evidence`) and the rules saw evidence of a body or
     a symptom in a context that does not rule a report out, or it finds one very likely
     (`report_alone`) without that. The rules' phrase lists cover the words their authors saw; the
@@ -59,11 +61,14 @@ from components.symptom_rules import (
     Finding,
     SymptomRules,
 )
+from components.weight_change import WEIGHTS_COMPARED
 
 REPORT_SYMPTOM = "report_symptom"
 REPORT_EMERGENCY = "report_emergency"
 ESCALATING_INTENTS = {REPORT_SYMPTOM, REPORT_EMERGENCY}
 FALLBACK_INTENT = "nlu_fallback"
+# (a weight loss worked out from two weights, in the rules' reading)
+_WEIGHTS_COMPARED_READ = "S_" + WEIGHTS_COMPARED.replace(":", "_")
 
 
 @DefaultV1Recipe.register(
@@ -212,7 +217,10 @@ class SymptomDetector(TrainedComponent, EntityExtractorMixin):
         report, emergency = likelihood
         config = self._config
         finding = analysis.finding
-        if finding and report < config["emergency_veto_below" if finding.tier == EMERGENCY else "veto_below"]:
+        vetoed = (
+            finding and report < config["emergency_veto_below" if finding.tier == EMERGENCY else "veto_below"]
+        )
+        if vetoed and not (finding.category == "weight_loss" and _WEIGHTS_COMPARED_READ in analysis.reading):
             finding = None
         escalate = finding is not None or report >= config["report_alone"]
         escalate = escalate or (analysis.evidence and report >= config["report_with_evidence"])

@@ -104,6 +104,15 @@ def test_a_rules_symptom_stands_unless_the_model_is_nearly_sure_it_is_none(nlp, 
     assert intent_of(vetoed) == "faq"
 
 
+def test_a_weight_loss_worked_out_from_two_weights_is_never_vetoed(nlp, spacy_model):
+    # (the model reads words; "75 kg at diagnosis and 69 now" is arithmetic)
+    compared = decide(nlp, spacy_model, "i was 75 kg at diagnosis and i'm 69 now, how much protein", 0.05)
+    assert intent_of(compared) == "report_symptom" and symptom_entities(compared) == ["weight_loss"]
+    # (a loss said in words is read by the model as any other phrase)
+    said = decide(nlp, spacy_model, "she has lost weight without trying", 0.05)
+    assert intent_of(said) == "faq"
+
+
 def test_the_model_escalates_new_words_alone_only_when_very_sure(nlp, spacy_model):
     text = "my signature looks like a spider walked across the page this week"  # no phrase of the rules
     assert intent_of(decide(nlp, spacy_model, text, 0.56)) == "report_symptom"
