@@ -60,6 +60,7 @@ from components.symptom_rules import (
     Analysis,
     Finding,
     SymptomRules,
+    read_label,
 )
 from components.weight_change import WEIGHTS_COMPARED
 
@@ -68,7 +69,7 @@ REPORT_EMERGENCY = "report_emergency"
 ESCALATING_INTENTS = {REPORT_SYMPTOM, REPORT_EMERGENCY}
 FALLBACK_INTENT = "nlu_fallback"
 # (a weight loss worked out from two weights, in the rules' reading)
-_WEIGHTS_COMPARED_READ = "S_" + WEIGHTS_COMPARED.replace(":", "_")
+_WEIGHTS_COMPARED_READ = read_label(WEIGHTS_COMPARED)
 
 
 @DefaultV1Recipe.register(

@@ -728,10 +728,16 @@ def _of_the_past(span: Span) -> bool:
     return any(m.category == HISTORICAL for m in span._.modifiers)
 
 
+def read_label(label: str) -> str:
+    """A phrase's label as the reading names it ("symptom:weight_loss:compared" is
+    "S_symptom_weight_loss_compared")."""
+    return "S_" + label.replace(":", "_")
+
+
 def _reading(targets: Iterable[Span], finding: "Finding | None", evidence: bool) -> Tuple[str, ...]:
     words = [f"F_{finding.tier if finding else 'none'}", f"EV_{evidence}"]
     for span in targets:
-        label = "S_" + span.label_.replace(":", "_")
+        label = read_label(span.label_)
         categories = sorted({m.category for m in span._.modifiers})
         words += [label] + [f"M_{c}" for c in categories or ["NONE"]]
         words += [f"{label}_{c}" for c in categories]
