@@ -80,9 +80,10 @@ _MAX_SPLITS_TRIED = 4
 # the most frequent English words, by symspellpy's dictionary, that words run together may be
 _SEGMENTATION_WORDS = 30000
 # a sentence of at most this many words (with its full stop) that says something is over reads with
-# the one before; one that says it is so may be a little longer ("Mine still do, hours later.")
+# the one before; one that says it is so may be a little longer ("Mine still do, hours later.";
+# "Started this morning after the physio came round.")
 _JOINED_UP_TO = 6
-_AFFIRMED_JOINED_UP_TO = 12
+_AFFIRMED_JOINED_UP_TO = 14
 # ... and one that says something is over and opens with "it" or "mine" (the symptom before) or
 # with the ending itself ("Went within the hour and it hasn't been back all week.") up to this many
 # words
